@@ -1,0 +1,46 @@
+"""How to cite the dataset, generated from ``datapackage.json`` so it is never stale."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import _package
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A citation of the dataset as plain text and as BibTeX."""
+
+    text: str
+    bibtex: str
+
+    def __str__(self) -> str:
+        return f"{self.text}\n\n{self.bibtex}"
+
+
+def citation() -> Citation:
+    """Return how to cite the installed version of the data.
+
+    Examples
+    --------
+    >>> import alliance_data
+    >>> print(alliance_data.citation().text)  # doctest: +ELLIPSIS
+    alliance-data contributors (...). alliance-data: ...
+    """
+    meta = _package.descriptor()
+    authors = " and ".join(c["title"] for c in meta.get("contributors", []) if c.get("role", "author") == "author")
+    year = str(meta["created"])[:4]
+    version = meta["version"]
+    licence = ", ".join(lic["name"] for lic in meta.get("licenses", []))
+    text = f"{authors} ({year}). {meta['title']} (version {version}) [Data set]. Licence: {licence}."
+    key = f"alliance_data_{version.replace('.', '_')}"
+    bibtex = "\n".join([
+        f"@misc{{{key},",
+        f"  author = {{{{{authors}}}}},",
+        f"  title = {{{{{meta['title']}}}}},",
+        f"  year = {{{year}}},",
+        f"  version = {{{version}}},",
+        f"  note = {{Data set, licence {licence}}}",
+        "}",
+    ])
+    return Citation(text, bibtex)

@@ -1,0 +1,170 @@
+"""The ``alliance-data`` command: info, validate, build, export.
+
+Exit codes: 0 ok, 1 invalid data, 2 usage error or nothing to work on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from . import _package
+
+OK, INVALID, USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="alliance-data",
+        description="A sourced, validated dataset of the Iran–Russia partnership.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_package.data_version()}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    commands.add_parser("info", help="show the data version and every table's rows and columns",
+                        description="Show the data version and every table's rows and columns.")
+    validate = commands.add_parser("validate", help="check a data package and name each problem by file, line and field",
+                                   description="Check a data package: exit 0 if valid, 1 if not, 2 if it cannot run.")
+    validate.add_argument("path", nargs="?", help="folder holding datapackage.json (default: the installed data)")
+    validate.add_argument("--format", choices=["text", "json"], default="text", help="report format (default: text)")
+    build = commands.add_parser("build", help="write Parquet files, resource hashes and the codebook from the CSVs",
+                                description="Validate, then write the Parquet files, the hash and bytes of each "
+                                            "resource, and CODEBOOK.md. Invalid data is refused and nothing is written.")
+    build.add_argument("path", nargs="?", default=".", help="folder holding datapackage.json (default: .)")
+    export = commands.add_parser("export", help="copy the installed tables to a folder as CSV or Parquet",
+                                 description="Copy the installed tables to a folder: csv writes a complete data package "
+                                             "(datapackage.json, schemas/, tables/*.csv); parquet writes one .parquet file per table.")
+    export.add_argument("--format", choices=["csv", "parquet"], required=True, help="file format")
+    export.add_argument("--out", required=True, type=Path, help="output folder (created if missing)")
+    return parser
+
+
+def _info() -> int:
+    import pyarrow.parquet as pq
+
+    meta = _package.descriptor()
+    print(f"{meta['title']}")
+    print(f"data version {meta['version']}; licence {', '.join(lic['name'] for lic in meta.get('licenses', []))}")
+    print(f"data folder {_package.data_root()}")
+    print()
+    rows_total = 0
+    width = max(len(n) for n in _package.table_names())
+    print(f"{'table':<{width}}  {'rows':>6}  columns")
+    for name in _package.table_names():
+        parquet = _package.table_path(name, "parquet")
+        if parquet.is_file():
+            rows = pq.ParquetFile(parquet).metadata.num_rows
+        else:
+            rows = max(0, sum(1 for _ in _package.table_path(name, "csv").open(encoding="utf-8")) - 1)
+        rows_total += rows
+        fields = [f["name"] for f in _package.table_schema(name)["fields"]]
+        print(f"{name:<{width}}  {rows:>6}  {', '.join(fields)}")
+    print(f"\n{len(_package.table_names())} tables, {rows_total} rows")
+    return OK
+
+
+def _annotation(report_root: Path, problem) -> str:
+    location = os.path.relpath(report_root / problem.path)
+    line = f",line={problem.line}" if problem.line else ""
+    title = f",title={problem.field}" if problem.field else ""
+    message = str(problem.message).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    return f"::error file={location}{line}{title}::{message}"
+
+
+def _print_report(report, fmt: str) -> None:
+    if fmt == "json":
+        payload = {
+            "valid": report.valid,
+            "tables": report.tables,
+            "rows": report.rows,
+            "problems": [
+                {"path": p.path, "line": p.line, "field": p.field, "message": p.message}
+                for p in report.problems
+            ],
+        }
+        print(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    for problem in report.problems:
+        print(problem)
+    if os.environ.get("GITHUB_ACTIONS") == "true":
+        for problem in report.problems:
+            print(_annotation(report.root, problem))
+    if report.valid:
+        print(f"valid: {report.tables} tables, {report.rows} rows")
+    else:
+        files = len({p.path for p in report.problems})
+        noun = "problem" if len(report.problems) == 1 else "problems"
+        print(f"{len(report.problems)} {noun} in {files} file{'s' if files != 1 else ''}")
+
+
+def _validate(path: str | None, fmt: str) -> int:
+    from .validate import validate
+
+    report = validate(Path(path) if path else _package.data_root())
+    _print_report(report, fmt)
+    return OK if report.valid else INVALID
+
+
+def _build(path: str) -> int:
+    from .build import BuildRefused, build
+
+    try:
+        changed = build(Path(path))
+    except BuildRefused as refused:
+        _print_report(refused.report, "text")
+        print("build refused: fix the problems above; no file was changed", file=sys.stderr)
+        return INVALID
+    root = Path(path)
+    for p in changed:
+        print(f"wrote {os.path.relpath(p, root)}")
+    print("up to date" if not changed else f"{len(changed)} files written")
+    return OK
+
+
+def _export(fmt: str, out: Path) -> int:
+    from ._io import write_bytes_atomic
+
+    root = _package.data_root()
+    files: dict[Path, Path] = {}
+    if fmt == "csv":
+        files[out / _package.DESCRIPTOR] = root / _package.DESCRIPTOR
+        for name in _package.table_names():
+            res = _package.resource(name)
+            files[out / res["schema"]] = root / res["schema"]
+            files[out / res["path"]] = root / res["path"]
+    else:
+        for name in _package.table_names():
+            files[out / f"{name}.parquet"] = _package.table_path(name, "parquet")
+    for target, source in files.items():
+        write_bytes_atomic(target, source.read_bytes())
+    print(f"exported {len(files)} files to {out}")
+    return OK
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    from .validate import CannotValidate
+
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exit_:  # argparse exits 2 on bad usage and 0 for --help
+        return int(exit_.code or 0)
+    try:
+        if args.command == "info":
+            return _info()
+        if args.command == "validate":
+            return _validate(args.path, args.format)
+        if args.command == "build":
+            return _build(args.path)
+        return _export(args.format, args.out)
+    except (CannotValidate, _package.DataPackageError) as error:
+        print(f"alliance-data: {error}", file=sys.stderr)
+        return USAGE
+    except OSError as error:
+        print(f"alliance-data: {error.filename or ''}: {error.strerror}", file=sys.stderr)
+        return USAGE
+    except Exception as error:  # a bug: say so in one line rather than a traceback
+        print(f"alliance-data: internal error ({type(error).__name__}: {error}); please report it", file=sys.stderr)
+        return USAGE

@@ -1,0 +1,101 @@
+"""The codebook: every table, what one row is, and every field with its type,
+constraints, allowed values and their meaning, all read from the Table Schemas."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import _package
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+CODEBOOK = "CODEBOOK.md"
+
+
+def _constraints(field: dict[str, Any], primary_key: list[str]) -> str:
+    c = field.get("constraints", {})
+    parts = []
+    if c.get("required") or field["name"] in primary_key:
+        parts.append("required")
+    if c.get("unique"):
+        parts.append("unique")
+    if "pattern" in c:
+        parts.append(f"pattern `{c['pattern']}`")
+    if "minimum" in c:
+        parts.append(f"minimum {c['minimum']}")
+    if "maximum" in c:
+        parts.append(f"maximum {c['maximum']}")
+    if "format" in field:
+        parts.append(f"format {field['format']}")
+    return "; ".join(parts)
+
+
+def _references(name: str, table_schema: dict[str, Any]) -> dict[str, str]:
+    refs = {}
+    for fk in table_schema.get("foreignKeys", []):
+        fields = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
+        target = fk["reference"]["fields"]
+        target = target if isinstance(target, list) else [target]
+        for f, t in zip(fields, target):
+            refs[f] = f"{fk['reference'].get('resource') or name}.{t}"
+    return refs
+
+
+def _rows(name: str, root: Path | None = None) -> list[dict[str, Any]]:
+    table_schema = _package.table_schema(name, root)
+    primary_key = table_schema.get("primaryKey", [])
+    refs = _references(name, table_schema)
+    rows = []
+    for f in table_schema["fields"]:
+        values = f.get("enumDescriptions") or {v: "" for v in f.get("constraints", {}).get("enum", [])}
+        rows.append({
+            "field": f["name"],
+            "type": f.get("type", "string"),
+            "constraints": _constraints(f, primary_key),
+            "references": refs.get(f["name"], ""),
+            "values": "; ".join(f"{k}: {v}" if v else k for k, v in values.items()),
+            "description": f.get("description", ""),
+        })
+    return rows
+
+
+def describe(name: str) -> pd.DataFrame:
+    """Return the codebook of one table as a DataFrame, one row per field.
+
+    Columns: ``field``, ``type``, ``constraints``, ``references`` (the table and field a
+    foreign key points at), ``values`` (each allowed value with its meaning) and
+    ``description``.
+    """
+    import pandas as pd
+
+    return pd.DataFrame(_rows(name)).astype("string")
+
+
+def render(root: Path | None = None) -> str:
+    """Return the Markdown codebook of the package at ``root`` (default: bundled)."""
+    meta = _package.descriptor(root)
+    out = [
+        f"# Codebook: {meta['title']}",
+        "",
+        f"Data version {meta['version']}. Generated from `schemas/` by `alliance-data build`; do not edit by hand.",
+        "",
+    ]
+    for name in _package.table_names(root):
+        table_schema = _package.table_schema(name, root)
+        key = ", ".join(table_schema.get("primaryKey", []))
+        out += [f"## {name}", "", table_schema.get("description", ""), "", f"Primary key: {key}.", ""]
+        out += ["| field | type | constraints | references | description |", "|---|---|---|---|---|"]
+        enums = []
+        for row in _rows(name, root):
+            cells = [f"`{row['field']}`", row["type"], row["constraints"], row["references"], row["description"]]
+            out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+            if row["values"]:
+                enums.append(row["field"])
+        for f in table_schema["fields"]:
+            if f["name"] in enums:
+                out += ["", f"Values of `{f['name']}`:", ""]
+                out += [f"- `{k}`: {v}" for k, v in f.get("enumDescriptions", {}).items()]
+        out.append("")
+    return "\n".join(out)

@@ -1,0 +1,64 @@
+"""Arrow and pandas types derived from the Table Schemas.
+
+Every column type in the package comes from here: enums become dictionary-encoded
+(pandas ``category``) columns with exactly the schema's categories, integers nullable
+``int64``/``Int64``, numbers ``float64``, everything else string.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
+
+def arrow_type(field: dict[str, Any]) -> pa.DataType:
+    """Return the Arrow type of a Table Schema field."""
+    import pyarrow as pa
+
+    if "enum" in field.get("constraints", {}):
+        return pa.dictionary(pa.int32(), pa.string())
+    return {"integer": pa.int64(), "number": pa.float64()}.get(field["type"], pa.string())
+
+
+def arrow_schema(table_schema: dict[str, Any]) -> pa.Schema:
+    """Return the Arrow schema of a table: one field per column, described.
+
+    Each field's description is kept in its Arrow field metadata and the whole Table
+    Schema in the schema's key/value metadata, so a Parquet file documents itself.
+    """
+    import pyarrow as pa
+
+    fields = [
+        pa.field(
+            f["name"],
+            arrow_type(f),
+            nullable=not f.get("constraints", {}).get("required", False),
+            metadata={"description": f.get("description", "")},
+        )
+        for f in table_schema["fields"]
+    ]
+    metadata = {"table_schema": json.dumps(table_schema, ensure_ascii=False, sort_keys=True)}
+    return pa.schema(fields, metadata=metadata)
+
+
+def to_pandas(table: pa.Table, table_schema: dict[str, Any]) -> pd.DataFrame:
+    """Convert an Arrow table to pandas with the dtypes the schema implies.
+
+    Enums become ``category`` with every allowed value as a category (not only those
+    present), integers nullable ``Int64``, text ``string[pyarrow]``.
+    """
+    import pandas as pd
+    import pyarrow as pa
+
+    string_dtype = pd.StringDtype("pyarrow")
+    mapping = {pa.int64(): pd.Int64Dtype(), pa.string(): string_dtype, pa.large_string(): string_dtype}
+    frame = table.to_pandas(types_mapper=mapping.get)
+    for f in table_schema["fields"]:
+        enum = f.get("constraints", {}).get("enum")
+        if enum is not None and f["name"] in frame.columns:
+            frame[f["name"]] = frame[f["name"]].cat.set_categories(enum)
+    return frame

@@ -1,0 +1,139 @@
+"""Load the tables into pandas, typed by their Table Schemas."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Literal
+
+from . import _package
+from .dtypes import arrow_schema, to_pandas
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    import pandas as pd
+    import pyarrow as pa
+
+
+def tables() -> list[str]:
+    """Return the names of the tables, in the order of ``datapackage.json``.
+
+    Examples
+    --------
+    >>> import alliance_data
+    >>> "agreements" in alliance_data.tables()
+    True
+    """
+    return _package.table_names()
+
+
+def path(name: str, format: Literal["csv", "parquet"] = "parquet") -> Path:
+    """Return the path of a bundled table file.
+
+    Parameters
+    ----------
+    name : str
+        A table name, one of :func:`tables`.
+    format : {"parquet", "csv"}
+        Which file to return.
+
+    Returns
+    -------
+    pathlib.Path
+        The file inside the installed package (or the repository, for a checkout).
+    """
+    return _package.table_path(name, format)
+
+
+def read_csv_arrow(csv_path: Path, table_schema: dict) -> pa.Table:
+    """Read a table's CSV into Arrow with the types of its schema (empty cell = null)."""
+    import pyarrow.csv as pcsv
+
+    schema = arrow_schema(table_schema)
+    table = pcsv.read_csv(
+        csv_path,
+        read_options=pcsv.ReadOptions(use_threads=True),
+        parse_options=pcsv.ParseOptions(newlines_in_values=True),
+        convert_options=pcsv.ConvertOptions(
+            column_types={f.name: f.type for f in schema},
+            null_values=[""],
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=True,
+            include_columns=schema.names,
+        ),
+    )
+    return table.cast(schema)
+
+
+def read_arrow(name: str, root: Path | None = None, columns: Sequence[str] | None = None) -> pa.Table:
+    """Read table ``name`` as Arrow: from Parquet when built, else from its CSV."""
+    import pyarrow.parquet as pq
+
+    table_schema = _package.table_schema(name, root)
+    parquet_path = _package.table_path(name, "parquet", root)
+    if parquet_path.is_file():
+        return pq.read_table(parquet_path, columns=list(columns) if columns is not None else None)
+    table = read_csv_arrow(_package.table_path(name, "csv", root), table_schema)
+    return table.select(list(columns)) if columns is not None else table
+
+
+def load(name: str, *, columns: Sequence[str] | None = None, validate: bool = False) -> pd.DataFrame:
+    """Load one table as a pandas DataFrame.
+
+    Parameters
+    ----------
+    name : str
+        A table name, one of :func:`tables`.
+    columns : sequence of str, optional
+        Read only these columns.
+    validate : bool, default False
+        Check the frame against :func:`schema` before returning it.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Enums as ``category`` with the schema's categories, optional integers as
+        ``Int64``, text as ``string``, numbers as ``float64``. Partial dates stay
+        text at their precision; use :func:`year` to filter by year.
+
+    Raises
+    ------
+    KeyError
+        If ``name`` is not a table; the message lists the valid names.
+
+    Examples
+    --------
+    >>> import alliance_data
+    >>> agreements = alliance_data.load("agreements")
+    >>> bool((agreements["evidence"] == "confirmed").any())
+    True
+    """
+    table_schema = _package.table_schema(name)
+    if columns is not None:
+        known = [f["name"] for f in table_schema["fields"]]
+        unknown = [c for c in columns if c not in known]
+        if unknown:
+            raise KeyError(f"table {name!r} has no column {unknown[0]!r}; its columns are: {', '.join(known)}")
+    if validate:
+        from .schema import schema
+
+        frame = schema(name).validate(to_pandas(read_arrow(name), table_schema), lazy=True)
+        return frame if columns is None else frame[list(columns)]
+    return to_pandas(read_arrow(name, columns=columns), table_schema)
+
+
+def load_all() -> dict[str, pd.DataFrame]:
+    """Load every table; return a dict from table name to DataFrame."""
+    return {name: load(name) for name in tables()}
+
+
+def year(values: pd.Series) -> pd.Series:
+    """Return the year (``Int64``) of partial dates or periods such as ``2023-05``.
+
+    Examples
+    --------
+    >>> import alliance_data
+    >>> agreements = alliance_data.load("agreements")
+    >>> recent = agreements[alliance_data.year(agreements["signed"]) >= 2023]
+    """
+    return values.astype("string").str.slice(0, 4).astype("Int64")

@@ -1,0 +1,115 @@
+"""pandera schemas derived from the Table Schemas, plus the rules Table Schema cannot say."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from . import _package
+from .rules import PARTIAL_DATE, PERIOD, ROW_RULES, calendar_ok, is_in
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pandera.pandas as pandera
+
+
+def _dtype(field: dict[str, Any]):
+    import pandas as pd
+
+    enum = field.get("constraints", {}).get("enum")
+    if enum is not None:
+        return pd.CategoricalDtype(enum)
+    return {"integer": pd.Int64Dtype(), "number": "float64"}.get(field["type"], pd.StringDtype("pyarrow"))
+
+
+def _calendar(series: pd.Series) -> pd.Series:
+    import pandas as pd
+    import pyarrow as pa
+
+    values = pa.array(series.to_numpy(dtype=object, na_value=None), type=pa.string())
+    return pd.Series(calendar_ok(values).to_numpy(zero_copy_only=False), index=series.index)
+
+
+def _unique_when_present(series: pd.Series) -> pd.Series:
+    return series.isna() | ~series.duplicated(keep=False)
+
+
+def _foreign_key_check(table: str, fk: dict[str, Any]):
+    import pandera.pandas as pandera
+
+    fields = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
+    ref = fk["reference"]
+    parent = ref.get("resource") or table
+    parent_fields = ref["fields"] if isinstance(ref["fields"], list) else [ref["fields"]]
+    if len(fields) != 1:
+        raise NotImplementedError("composite foreign keys")
+    field, parent_field = fields[0], parent_fields[0]
+
+    def check(frame: pd.DataFrame) -> pd.Series:
+        if parent == table:
+            keys = frame[parent_field]
+        else:
+            from .load import load
+
+            keys = load(parent, columns=[parent_field])[parent_field]
+        return frame[field].isna() | is_in(frame[field], set(keys.dropna().astype(str)))
+
+    return pandera.Check(check, error=f"{field} must be a {parent_field} in {parent}", name=f"foreign_key_{field}")
+
+
+def schema(name: str) -> pandera.DataFrameSchema:
+    """Return the pandera schema of a table, derived from its Table Schema.
+
+    Each field becomes a column with the dtype :func:`load` gives it, its
+    ``required``, ``unique``, ``enum``, ``pattern``, ``minimum`` and ``maximum``
+    constraints, and a calendar check on partial dates. The table's primary key,
+    its foreign keys (checked against the bundled tables) and its cross-field
+    rules are added as table checks.
+
+    Examples
+    --------
+    >>> import alliance_data
+    >>> alliance_data.schema("actors").validate(alliance_data.load("actors")).shape[0] > 0
+    True
+    """
+    import pandera.pandas as pandera
+
+    table_schema = _package.table_schema(name)
+    primary_key = table_schema.get("primaryKey", [])
+    primary_key = [primary_key] if isinstance(primary_key, str) else list(primary_key)
+    columns = {}
+    for f in table_schema["fields"]:
+        c = f.get("constraints", {})
+        checks = []
+        if "pattern" in c and "enum" not in c:
+            checks.append(pandera.Check.str_matches(f"^(?:{c['pattern']})$"))
+            if c["pattern"] in (PARTIAL_DATE, PERIOD):
+                checks.append(pandera.Check(_calendar, error="is not a real calendar date", name="calendar_date"))
+        if c.get("unique") and primary_key != [f["name"]]:
+            # Table Schema's unique ignores missing values; pandera's unique=True does not.
+            checks.append(pandera.Check(_unique_when_present, error="values must be unique", name="unique"))
+        if "minimum" in c:
+            checks.append(pandera.Check.ge(c["minimum"]))
+        if "maximum" in c:
+            checks.append(pandera.Check.le(c["maximum"]))
+        columns[f["name"]] = pandera.Column(
+            _dtype(f),
+            checks=checks,
+            nullable=not (c.get("required") or f["name"] in primary_key),
+            unique=primary_key == [f["name"]],
+            description=f.get("description"),
+        )
+    table_checks = [
+        pandera.Check(rule.check, error=f"{rule.field}: {rule.message}", name=f"rule_{rule.field}")
+        for rule in ROW_RULES
+        if rule.table == name
+    ]
+    table_checks += [_foreign_key_check(name, fk) for fk in table_schema.get("foreignKeys", [])]
+    return pandera.DataFrameSchema(
+        columns,
+        checks=table_checks,
+        unique=primary_key if len(primary_key) > 1 else None,
+        strict=True,
+        ordered=True,
+        name=name,
+        description=table_schema.get("description"),
+    )
