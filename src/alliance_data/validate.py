@@ -12,7 +12,8 @@ import csv
 import hashlib
 import io
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import TYPE_CHECKING, Any
 
@@ -46,7 +47,7 @@ class Problem:
     line: int
     field: str
     message: str
-    generated: bool = field(default=False, compare=False)
+    generated: bool = dataclass_field(default=False, compare=False)
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path

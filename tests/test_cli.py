@@ -1,0 +1,120 @@
+"""The alliance-data command: info, validate, build, export; exit codes 0, 1, 2."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import alliance_data
+from alliance_data.cli import main
+from conftest import read_rows, snapshot, write_rows
+
+
+def run(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "alliance_data", *args], capture_output=True, text=True, cwd=cwd, env=env)
+
+
+@pytest.mark.parametrize("command", [[], ["info"], ["validate"], ["build"], ["export"]])
+def test_every_command_has_help(command: list[str]) -> None:
+    result = run(*command, "--help")
+    assert result.returncode == 0
+    assert "usage: alliance-data" in result.stdout
+
+
+def test_info_lists_version_tables_rows_and_columns(capsys) -> None:
+    assert main(["info"]) == 0
+    out = capsys.readouterr().out
+    assert f"data version {alliance_data.data_version()}" in out
+    rows = len(alliance_data.load("agreements"))
+    line = next(l for l in out.splitlines() if l.startswith("agreements "))
+    assert str(rows) in line.split() and "agreement_id" in line
+
+
+def test_validate_the_installed_data(capsys) -> None:
+    assert main(["validate"]) == 0
+    assert capsys.readouterr().out.startswith("valid: 12 tables")
+
+
+def test_validate_exit_codes(package_copy: Path, tmp_path: Path, capsys) -> None:
+    assert main(["validate", str(package_copy)]) == 0
+    assert main(["validate", str(tmp_path / "missing")]) == 2
+    assert main(["validate", str(tmp_path)]) == 2  # a folder without datapackage.json
+    assert main(["validate", "--format", "yaml"]) == 2
+    path = package_copy / "tables" / "agreements.csv"
+    rows = read_rows(path)
+    rows[12]["status"] = "signd"
+    write_rows(path, rows, list(rows[0]))
+    capsys.readouterr()
+    assert main(["validate", str(package_copy)]) == 1
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith('tables/agreements.csv:14: status: "signd" is not one of proposed, expected,')
+    assert out[-1] == "1 problem in 1 file"
+
+
+def test_validate_json_report(package_copy: Path, capsys) -> None:
+    path = package_copy / "tables" / "actors.csv"
+    rows = read_rows(path)
+    rows[0]["cow_code"] = "abc"
+    write_rows(path, rows, list(rows[0]))
+    assert main(["validate", str(package_copy), "--format", "json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["valid"] is False
+    assert {"path": "tables/actors.csv", "line": 2, "field": "cow_code", "message": '"abc" is not an integer'} in report["problems"]
+
+
+def test_validate_annotates_pull_requests_on_github(package_copy: Path) -> None:
+    path = package_copy / "tables" / "frictions.csv"
+    rows = read_rows(path)
+    rows[1]["kind"] = "rivalry"
+    write_rows(path, rows, list(rows[0]))
+    env = {**__import__("os").environ, "GITHUB_ACTIONS": "true"}
+    result = run("validate", str(package_copy), env=env, cwd=package_copy)
+    assert result.returncode == 1
+    assert "::error file=tables/frictions.csv,line=3,title=kind::" in result.stdout
+
+
+def test_build_refuses_invalid_data_and_changes_nothing(package_copy: Path, capsys) -> None:
+    path = package_copy / "tables" / "sources.csv"
+    rows = read_rows(path)
+    rows[3]["published"] = "2023-02-30"
+    write_rows(path, rows, list(rows[0]))
+    (package_copy / "tables" / "actors.parquet").unlink()
+    before = snapshot(package_copy)
+    assert main(["build", str(package_copy)]) == 1
+    assert "is not a real calendar date" in capsys.readouterr().out
+    assert snapshot(package_copy) == before
+
+
+def test_build_writes_generated_files_then_is_up_to_date(package_copy: Path, capsys) -> None:
+    (package_copy / "tables" / "actors.parquet").unlink()
+    assert main(["build", str(package_copy)]) == 0
+    assert "wrote tables/actors.parquet" in capsys.readouterr().out
+    assert (package_copy / "CODEBOOK.md").is_file()
+    assert main(["build", str(package_copy)]) == 0
+    assert capsys.readouterr().out.strip() == "up to date"
+
+
+def test_build_without_a_package_is_a_usage_error(tmp_path: Path) -> None:
+    assert main(["build", str(tmp_path)]) == 2
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet"])
+def test_export(fmt: str, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "out"
+    assert main(["export", "--format", fmt, "--out", str(out)]) == 0
+    if fmt == "csv":
+        assert main(["validate", str(out)]) == 0
+        assert sorted(p.name for p in (out / "tables").iterdir()) == sorted(f"{n}.csv" for n in alliance_data.tables())
+    else:
+        assert sorted(p.name for p in out.iterdir()) == sorted(f"{n}.parquet" for n in alliance_data.tables())
+
+
+def test_usage_errors_exit_2() -> None:
+    assert run("frobnicate").returncode == 2
+    assert run("export", "--format", "xlsx", "--out", "x").returncode == 2
+    result = run()
+    assert result.returncode == 2 and "Traceback" not in result.stderr

@@ -1,0 +1,69 @@
+"""The wheel: built, installed into a fresh virtual environment, loaded from elsewhere."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import sysconfig
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "--quiet", "-w", str(out), str(REPO)],
+        check=True,
+    )
+    (found,) = out.glob("alliance_data-*.whl")
+    return found
+
+
+def test_wheel_carries_the_data(wheel: Path, descriptor: dict) -> None:
+    assert wheel.name.startswith(f"alliance_data-{descriptor['version']}-")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    assert "alliance_data/py.typed" in names
+    assert "alliance_data/_data/datapackage.json" in names
+    for resource in descriptor["resources"]:
+        assert f"alliance_data/_data/{resource['path']}" in names
+        assert f"alliance_data/_data/{resource['path'][:-4]}.parquet" in names
+        assert f"alliance_data/_data/{resource['schema']}" in names
+    entry_points = next(n for n in names if n.endswith("entry_points.txt"))
+    assert "alliance-data = alliance_data.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+
+
+def test_installed_wheel_loads_every_table_from_anywhere(wheel: Path, tmp_path: Path) -> None:
+    env_dir = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=True).create(env_dir)
+    python = env_dir / ("Scripts" if sys.platform == "win32" else "bin") / "python"
+    # The test environment supplies the dependencies (offline, fast); only the wheel is new.
+    # A path in a .pth file is appended after the venv's own site-packages, so the
+    # installed wheel wins over any copy of alliance_data in the test environment.
+    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+    parent = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
+    (Path(site) / "test_dependencies.pth").write_text("\n".join(sorted(parent)) + "\n")
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-deps", str(wheel)], check=True)
+    code = (
+        "import json, alliance_data\n"
+        "frames = alliance_data.load_all()\n"
+        "print(json.dumps({'file': alliance_data.__file__, 'rows': {k: len(v) for k, v in frames.items()},"
+        " 'version': alliance_data.__version__}))"
+    )
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = subprocess.run([str(python), "-c", code], cwd=elsewhere, capture_output=True, text=True, check=True)
+    loaded = json.loads(result.stdout)
+    assert str(env_dir) in loaded["file"], "loaded from the installed wheel, not the checkout"
+    assert all(rows > 0 for rows in loaded["rows"].values())
+    assert len(loaded["rows"]) == 12
+    cli = env_dir / "bin" / "alliance-data"
+    result = subprocess.run([str(cli), "validate"], cwd=elsewhere, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr

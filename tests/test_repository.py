@@ -1,0 +1,61 @@
+"""The repository as people meet it: README commands and examples, generated files, CI."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from alliance_data import codebook
+from conftest import REPO
+
+README = (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def fenced(language: str) -> list[str]:
+    return re.findall(rf"```{language}\n(.*?)```", README, flags=re.S)
+
+
+def test_quick_start_is_two_commands_and_ci_runs_the_test_one() -> None:
+    quick_start = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    commands = [block.strip() for block in re.findall(r"```sh\n(.*?)```", quick_start, flags=re.S)]
+    assert commands == ['pip install . && alliance-data info', 'pip install ".[test]" && pytest']
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()
+    assert ci[-1] == commands[1]
+
+
+@pytest.mark.parametrize("block", fenced("python"), ids=lambda b: b.splitlines()[0][:40])
+def test_readme_python_examples_run(block: str) -> None:
+    if "duckdb" in block:
+        pytest.importorskip("duckdb")
+    if "polars" in block:
+        pytest.importorskip("polars")
+    exec(compile(block, "README.md", "exec"), {})
+
+
+def test_codebook_is_fresh() -> None:
+    assert (REPO / "CODEBOOK.md").read_text(encoding="utf-8") == codebook.render(REPO), (
+        "CODEBOOK.md is stale: run alliance-data build"
+    )
+
+
+def test_repository_files_exist() -> None:
+    for name in ("LICENSE", "CITATION.cff", "CHANGELOG.md", "CONTRIBUTING.md",
+                 ".github/workflows/validate.yml", ".github/PULL_REQUEST_TEMPLATE.md", ".ci/run"):
+        assert (REPO / name).is_file(), name
+    assert "MIT License" in (REPO / "LICENSE").read_text(encoding="utf-8")
+    assert "CC-BY-4.0" in README
+
+
+def test_workflow_checks_what_contributors_must_pass() -> None:
+    workflow = (REPO / ".github" / "workflows" / "validate.yml").read_text(encoding="utf-8")
+    for step in ("frictionless validate datapackage.json", "alliance-data validate .", "alliance-data build .",
+                 "git diff --exit-code", 'pip install ".[test]" && pytest'):
+        assert step in workflow
+    for version in ("3.10", "3.11", "3.12", "3.13"):
+        assert f'"{version}"' in workflow
+    assert "pull_request" in workflow and "push" in workflow
+
+
+def test_changelog_names_the_current_version(descriptor: dict) -> None:
+    assert f"## {descriptor['version']}" in (REPO / "CHANGELOG.md").read_text(encoding="utf-8")
