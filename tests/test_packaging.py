@@ -43,14 +43,14 @@ def test_installed_wheel_loads_every_table_from_anywhere(wheel: Path, tmp_path: 
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)
     python = env_dir / ("Scripts" if sys.platform == "win32" else "bin") / "python"
-    # The test environment supplies the dependencies (offline, fast); only the wheel is new.
+    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-deps", str(wheel)], check=True)
+    # The test environment then supplies the dependencies (offline, fast); only the wheel is new.
     # A path in a .pth file is appended after the venv's own site-packages, so the
     # installed wheel wins over any copy of alliance_data in the test environment.
     site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                           capture_output=True, text=True, check=True).stdout.strip()
     parent = {sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]}
     (Path(site) / "test_dependencies.pth").write_text("\n".join(sorted(parent)) + "\n")
-    subprocess.run([str(python), "-m", "pip", "install", "--quiet", "--no-deps", str(wheel)], check=True)
     code = (
         "import json, alliance_data\n"
         "frames = alliance_data.load_all()\n"
