@@ -12,7 +12,8 @@ from pathlib import Path
 
 from . import _package, codebook
 from ._io import write_bytes_atomic, write_text_atomic
-from .validate import Report, validate
+from .load import read_csv_arrow
+from .validate import Report, same_content, validate
 
 
 class BuildRefused(Exception):
@@ -23,15 +24,30 @@ class BuildRefused(Exception):
         self.report = report
 
 
-def parquet_bytes(csv_path: Path, table_schema: dict) -> bytes:
-    """Return the Parquet file of one table: schema-typed, zstd, no index, reproducible."""
+def parquet_bytes(table) -> bytes:
+    """Return the Parquet file of one Arrow table: zstd, no index, reproducible."""
     import pyarrow.parquet as pq
 
-    from .load import read_csv_arrow
-
     buffer = io.BytesIO()
-    pq.write_table(read_csv_arrow(csv_path, table_schema), buffer, compression="zstd", write_statistics=True)
+    pq.write_table(table, buffer, compression="zstd", write_statistics=True)
     return buffer.getvalue()
+
+
+def _parquet_is_current(path: Path, table) -> bool:
+    """Whether the Parquet file at ``path`` holds ``table``: same schema, metadata and values.
+
+    Compared by content, not bytes, since the bytes embed the writer's version: a
+    rebuild with another pyarrow leaves a current file alone.
+    """
+    import pyarrow.parquet as pq
+
+    if not path.is_file():
+        return False
+    try:
+        existing = pq.read_table(path)
+    except Exception:  # unreadable: rebuild it
+        return False
+    return existing.schema.equals(table.schema, check_metadata=True) and same_content(existing, table)
 
 
 def build(path: str | Path = ".") -> list[Path]:
@@ -54,7 +70,10 @@ def build(path: str | Path = ".") -> list[Path]:
         resource["hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
         resource["bytes"] = len(data)
         table_schema = json.loads((root / resource["schema"]).read_text(encoding="utf-8"))
-        outputs[csv_path.with_suffix(".parquet")] = parquet_bytes(csv_path, table_schema)
+        table = read_csv_arrow(csv_path, table_schema)
+        parquet_path = csv_path.with_suffix(".parquet")
+        if not _parquet_is_current(parquet_path, table):
+            outputs[parquet_path] = parquet_bytes(table)
     outputs[root / _package.DESCRIPTOR] = (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     changed = [p for p, data in outputs.items() if not p.is_file() or p.read_bytes() != data]
     for p in changed:

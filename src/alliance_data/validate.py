@@ -423,11 +423,11 @@ def _check_generated(root: Path, table: _Table, resource: dict[str, Any]) -> Non
         table.problems.append(Problem(parquet_rel, 0, "", f"cannot be read ({type(error).__name__}): run alliance-data build", generated=True))
         return
     expected = read_csv_arrow(csv_path, table.schema)
-    if not _same_content(actual, expected):
+    if not same_content(actual, expected):
         table.problems.append(Problem(parquet_rel, 0, "", f"does not hold the data of {table.rel}: run alliance-data build", generated=True))
 
 
-def _same_content(a: pa.Table, b: pa.Table) -> bool:
+def same_content(a: pa.Table, b: pa.Table) -> bool:
     """Equal column names, types and values (dictionaries compared by their values)."""
     import pyarrow as pa
 
