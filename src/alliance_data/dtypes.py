@@ -2,7 +2,8 @@
 
 Every column type in the package comes from here: enums become dictionary-encoded
 (pandas ``category``) columns with exactly the schema's categories, integers nullable
-``int64``/``Int64``, numbers ``float64``, everything else string.
+``int64``/``Int64``, numbers ``float64``, booleans nullable ``boolean``, dates ``date32``,
+everything else string.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ def arrow_type(field: dict[str, Any]) -> pa.DataType:
 
     if "enum" in field.get("constraints", {}):
         return pa.dictionary(pa.int32(), pa.string())
-    return {"integer": pa.int64(), "number": pa.float64()}.get(field["type"], pa.string())
+    types = {"integer": pa.int64(), "year": pa.int64(), "number": pa.float64(), "boolean": pa.bool_(), "date": pa.date32()}
+    return types.get(field.get("type", "string"), pa.string())
 
 
 def arrow_schema(table_schema: dict[str, Any]) -> pa.Schema:
@@ -55,7 +57,13 @@ def to_pandas(table: pa.Table, table_schema: dict[str, Any]) -> pd.DataFrame:
     import pyarrow as pa
 
     string_dtype = pd.StringDtype("pyarrow")
-    mapping = {pa.int64(): pd.Int64Dtype(), pa.string(): string_dtype, pa.large_string(): string_dtype}
+    mapping = {
+        pa.int64(): pd.Int64Dtype(),
+        pa.bool_(): pd.BooleanDtype(),
+        pa.date32(): pd.ArrowDtype(pa.date32()),
+        pa.string(): string_dtype,
+        pa.large_string(): string_dtype,
+    }
     frame = table.to_pandas(types_mapper=mapping.get)
     for f in table_schema["fields"]:
         enum = f.get("constraints", {}).get("enum")

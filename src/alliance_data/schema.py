@@ -18,7 +18,16 @@ def _dtype(field: dict[str, Any]):
     enum = field.get("constraints", {}).get("enum")
     if enum is not None:
         return pd.CategoricalDtype(enum)
-    return {"integer": pd.Int64Dtype(), "number": "float64"}.get(field["type"], pd.StringDtype("pyarrow"))
+    import pyarrow as pa
+
+    types = {
+        "integer": pd.Int64Dtype(),
+        "year": pd.Int64Dtype(),
+        "number": "float64",
+        "boolean": pd.BooleanDtype(),
+        "date": pd.ArrowDtype(pa.date32()),
+    }
+    return types.get(field.get("type", "string"), pd.StringDtype("pyarrow"))
 
 
 def _calendar(series: pd.Series) -> pd.Series:
@@ -33,6 +42,15 @@ def _unique_when_present(series: pd.Series) -> pd.Series:
     return series.isna() | ~series.duplicated(keep=False)
 
 
+def _key(frame: pd.DataFrame, fields: list[str]) -> pd.Series:
+    """One text key per row from one or more fields (composite keys joined by a separator)."""
+    parts = [frame[f].astype("string") for f in fields]
+    key = parts[0]
+    for part in parts[1:]:
+        key = key + "\x1f" + part
+    return key
+
+
 def _foreign_key_check(table: str, fk: dict[str, Any]):
     import pandera.pandas as pandera
 
@@ -40,20 +58,19 @@ def _foreign_key_check(table: str, fk: dict[str, Any]):
     ref = fk["reference"]
     parent = ref.get("resource") or table
     parent_fields = ref["fields"] if isinstance(ref["fields"], list) else [ref["fields"]]
-    if len(fields) != 1:
-        raise NotImplementedError("composite foreign keys")
-    field, parent_field = fields[0], parent_fields[0]
 
     def check(frame: pd.DataFrame) -> pd.Series:
         if parent == table:
-            keys = frame[parent_field]
+            keys = _key(frame, parent_fields)
         else:
             from .load import load
 
-            keys = load(parent, columns=[parent_field])[parent_field]
-        return frame[field].isna() | is_in(frame[field], set(keys.dropna().astype(str)))
+            keys = _key(load(parent, columns=parent_fields), parent_fields)
+        child = _key(frame, fields)
+        return child.isna() | is_in(child, set(keys.dropna()))
 
-    return pandera.Check(check, error=f"{field} must be a {parent_field} in {parent}", name=f"foreign_key_{field}")
+    label = ",".join(fields)
+    return pandera.Check(check, error=f"{label} must be among the {','.join(parent_fields)} of {parent}", name=f"foreign_key_{label}")
 
 
 def schema(name: str) -> pandera.DataFrameSchema:

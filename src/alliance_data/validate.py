@@ -12,6 +12,7 @@ import csv
 import hashlib
 import io
 import json
+import re
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -34,8 +35,15 @@ PATTERN_HINTS = {
     "^([A-Z]{3}|[a-z0-9]+(-[a-z0-9]+)*)$": "is neither an ISO alpha-3 code nor a lowercase slug",
     "^[A-Z]{3}$": "is not a three-letter upper-case code",
 }
-INTEGER = r"^[+-]?[0-9]+$"
-NUMBER = r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$"
+TYPE_SHAPES = {
+    "string": (None, ""),
+    "integer": (r"^[+-]?[0-9]+$", "an integer"),
+    "number": (r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$|^(NaN|INF|-INF)$", "a number"),
+    "date": (r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "a date written YYYY-MM-DD"),
+    "year": (r"^-?[0-9]{4}$", "a year written YYYY"),
+}
+TRUE_VALUES = ["true", "True", "TRUE", "1"]
+FALSE_VALUES = ["false", "False", "FALSE", "0"]
 
 
 @dataclass(frozen=True, order=True)
@@ -167,6 +175,50 @@ def _locate_bad_row(text: str, width: int) -> tuple[int, int]:
     return 0, width
 
 
+def _schema_problems(rel: str, schema: Any, resource_names: set[str]) -> list[Problem]:
+    """Problems with a Table Schema itself, so that checking the data cannot trip over it."""
+    if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list) or not schema["fields"]:
+        return [Problem(rel, 0, "fields", "a Table Schema needs a non-empty list of fields")]
+    problems = []
+    names = []
+    for number, f in enumerate(schema["fields"]):
+        if not isinstance(f, dict) or not isinstance(f.get("name"), str) or not f["name"]:
+            problems.append(Problem(rel, 0, f"fields[{number}]", "a field needs a name"))
+            continue
+        names.append(f["name"])
+        if f.get("type", "string") not in TYPE_SHAPES and f.get("type") != "boolean":
+            problems.append(Problem(rel, 0, f["name"], f"type {_quote(f.get('type'))} is not one of {', '.join([*TYPE_SHAPES, 'boolean'])}"))
+        constraints = f.get("constraints", {})
+        if not isinstance(constraints, dict):
+            problems.append(Problem(rel, 0, f["name"], "constraints must be an object"))
+            continue
+        if "enum" in constraints and not isinstance(constraints["enum"], list):
+            problems.append(Problem(rel, 0, f["name"], "enum must be a list"))
+        if "pattern" in constraints:
+            try:
+                re.compile(constraints["pattern"])
+            except (re.error, TypeError) as error:
+                problems.append(Problem(rel, 0, f["name"], f"pattern {_quote(constraints['pattern'])} is not a regular expression: {error}"))
+    if len(set(names)) != len(names):
+        problems.append(Problem(rel, 0, "fields", "field names must be unique"))
+    for key in _pk(schema):
+        if key not in names:
+            problems.append(Problem(rel, 0, "primaryKey", f"{_quote(key)} is not a field"))
+    for fk in schema.get("foreignKeys", []):
+        fields = fk.get("fields") if isinstance(fk, dict) else None
+        fields = [fields] if isinstance(fields, str) else fields
+        reference = fk.get("reference", {}) if isinstance(fk, dict) else {}
+        if not fields or not isinstance(reference, dict) or not reference.get("fields"):
+            problems.append(Problem(rel, 0, "foreignKeys", "each foreign key needs fields and reference.fields"))
+            continue
+        for name in fields:
+            if name not in names:
+                problems.append(Problem(rel, 0, "foreignKeys", f"{_quote(name)} is not a field"))
+        if reference.get("resource") and reference["resource"] not in resource_names:
+            problems.append(Problem(rel, 0, "foreignKeys", f"refers to {_quote(reference['resource'])}, which is not a resource of the package"))
+    return problems
+
+
 def _read_table(root: Path, name: str, rel: str, schema: dict[str, Any]) -> tuple[_Table | None, list[Problem]]:
     import pyarrow as pa
     import pyarrow.csv as pcsv
@@ -222,6 +274,15 @@ def _read_table(root: Path, name: str, rel: str, schema: dict[str, Any]) -> tupl
     return _Table(name, rel, schema, strings, lines, {}, problems), []
 
 
+def _type_shape(field: dict[str, Any]) -> tuple[str | None, str]:
+    """The regular expression a non-empty cell of this type must match, and its name."""
+    kind = field.get("type", "string")
+    if kind == "boolean":
+        words = [*field.get("trueValues", TRUE_VALUES), *field.get("falseValues", FALSE_VALUES)]
+        return "^(" + "|".join(re.escape(w) for w in words) + ")$", "a boolean (" + ", ".join(words) + ")"
+    return TYPE_SHAPES.get(kind, (None, ""))
+
+
 def _check_cells(table: _Table) -> None:
     """Everything a Table Schema says about single cells and one table's keys."""
     import pyarrow as pa
@@ -229,63 +290,67 @@ def _check_cells(table: _Table) -> None:
 
     out = table.problems
     collect = _Collector(out, table.rel, table.lines)
-    primary_key = table.schema.get("primaryKey", [])
-    primary_key = [primary_key] if isinstance(primary_key, str) else primary_key
+    primary_key = _pk(table.schema)
+    null = pa.scalar(None, pa.string())
     for f in table.schema["fields"]:
         name, kind = f["name"], f.get("type", "string")
         constraints = f.get("constraints", {})
-        column = table.strings[name].combine_chunks() if table.strings.num_rows else pa.array([], pa.string())
-        value = lambda i, c=column: c[i].as_py()  # noqa: E731
+        column = _column(table.strings, name)
+
+        def value(i: int, c: pa.Array = column) -> str:
+            return _quote(c[i].as_py())
+
         empty = pc.equal(column, "")
         filled = pc.invert(empty)
-        valid = filled
         if constraints.get("required") or name in primary_key:
-            collect.rows(name, empty, lambda i: "is required but empty")
+            collect.rows(name, empty, lambda i: "is required but empty: fill it in")
         spaces = pc.and_(filled, pc.match_substring_regex(column, r"^\s|\s$"))
-        collect.rows(name, spaces, lambda i: f"{_quote(value(i))} has leading or trailing spaces: remove them")
+        collect.rows(name, spaces, lambda i: f"{value(i)} has spaces at the start or end: remove them")
         control = pc.match_substring_regex(column, "[\x00-\x1f\x7f]")
-        collect.rows(name, control, lambda i: f"{_quote(value(i))} contains a control character (tab, line break): remove it")
+        collect.rows(name, control, lambda i: f"{value(i)} contains a control character (a tab or line break): remove it")
         nfc = pc.not_equal(pc.utf8_normalize(column, form="NFC"), column)
-        collect.rows(name, nfc, lambda i: f"{_quote(value(i))} is not NFC-normalized Unicode: retype the accented letters")
+        collect.rows(name, nfc, lambda i: f"{value(i)} is not NFC-normalized Unicode: retype its accented letters or save as NFC")
         if kind == "string":
             formula = pc.match_substring_regex(column, "^[=+@-]")
-            collect.rows(name, formula, lambda i: f"{_quote(value(i))} starts with {value(i)[0]!r}, which a spreadsheet would run as a formula: reword it")
-        valid = pc.and_(valid, pc.invert(pc.or_(pc.or_(spaces, control), nfc)))
-        if kind in ("integer", "number"):
-            shape = pc.match_substring_regex(column, INTEGER if kind == "integer" else NUMBER)
-            bad = pc.and_(filled, pc.invert(shape))
-            collect.rows(name, bad, lambda i, k=kind: f"{_quote(value(i))} is not {'an integer' if k == 'integer' else 'a number'}")
-            valid = pc.and_(valid, shape)
+            collect.rows(name, formula, lambda i: f"{value(i)} starts with {column[i].as_py()[0]!r}, which a spreadsheet would run as a formula: reword it")
+        valid = pc.and_(filled, pc.invert(pc.or_(pc.or_(spaces, control), nfc)))
+        shape, shape_name = _type_shape(f)
+        if shape is not None:
+            matches = pc.match_substring_regex(column, shape)
+            collect.rows(name, pc.and_(filled, pc.invert(matches)), lambda i: f"{value(i)} is not {shape_name}")
+            valid = pc.and_(valid, matches)
+            if kind == "date":
+                real = calendar_ok(pc.if_else(valid, column, null))
+                collect.rows(name, pc.and_(valid, pc.invert(real)), lambda i: f"{value(i)} is not a real calendar date")
+                valid = pc.and_(valid, real)
         if "enum" in constraints:
             allowed = [str(v) for v in constraints["enum"]]
             inside = pc.is_in(column, value_set=pa.array(allowed, pa.string()))
-            bad = pc.and_(filled, pc.invert(inside))
-            collect.rows(name, bad, lambda i: f"{_quote(value(i))} is not one of {', '.join(allowed)}")
+            collect.rows(name, pc.and_(filled, pc.invert(inside)), lambda i: f"{value(i)} is not one of {', '.join(allowed)}")
             valid = pc.and_(valid, inside)
         if "pattern" in constraints:
             pattern = constraints["pattern"]
             matches = pc.match_substring_regex(column, f"^(?:{pattern})$")
-            bad = pc.and_(filled, pc.invert(matches))
             hint = PATTERN_HINTS.get(pattern, f"does not match the pattern {pattern}")
-            collect.rows(name, bad, lambda i: f"{_quote(value(i))} {hint}")
+            collect.rows(name, pc.and_(filled, pc.invert(matches)), lambda i: f"{value(i)} {hint}")
             valid = pc.and_(valid, matches)
             if pattern in (PARTIAL_DATE, PERIOD):
-                real = calendar_ok(pc.if_else(valid, column, pa.scalar(None, pa.string())))
-                bad = pc.and_(valid, pc.invert(real))
-                collect.rows(name, bad, lambda i: f"{_quote(value(i))} is not a real calendar date")
+                real = calendar_ok(pc.if_else(valid, column, null))
+                collect.rows(name, pc.and_(valid, pc.invert(real)), lambda i: f"{value(i)} is not a real calendar date")
                 valid = pc.and_(valid, real)
-        if kind in ("integer", "number") and ("minimum" in constraints or "maximum" in constraints):
-            numbers = pc.cast(pc.if_else(valid, column, pa.scalar(None, pa.string())), pa.float64())
-            if "minimum" in constraints:
-                low = pc.fill_null(pc.less(numbers, constraints["minimum"]), False)
-                collect.rows(name, low, lambda i: f"{value(i)} is below the minimum {constraints['minimum']}")
-                valid = pc.and_(valid, pc.invert(low))
-            if "maximum" in constraints:
-                high = pc.fill_null(pc.greater(numbers, constraints["maximum"]), False)
-                collect.rows(name, high, lambda i: f"{value(i)} is above the maximum {constraints['maximum']}")
-                valid = pc.and_(valid, pc.invert(high))
+        for bound, compare, word in (("minimum", pc.less, "below"), ("maximum", pc.greater, "above")):
+            if bound in constraints and kind in ("integer", "number", "year"):
+                numbers = pc.cast(pc.if_else(valid, column, null), pa.float64())
+                out_of_range = pc.fill_null(compare(numbers, float(constraints[bound])), False)
+                collect.rows(name, out_of_range, lambda i, b=bound, w=word: f"{column[i].as_py()} is {w} the {b} {constraints[b]}")
+                valid = pc.and_(valid, pc.invert(out_of_range))
+        for bound, compare, word in (("minLength", pc.less, "shorter"), ("maxLength", pc.greater, "longer")):
+            if bound in constraints:
+                too = pc.and_(filled, compare(pc.utf8_length(column), int(constraints[bound])))
+                collect.rows(name, too, lambda i, b=bound, w=word: f"{value(i)} is {w} than the {b} {constraints[b]}")
+                valid = pc.and_(valid, pc.invert(too))
         if constraints.get("unique"):
-            _duplicates(collect, name, column, filled, lambda i: f"{_quote(value(i))} appears more than once; it must be unique")
+            _duplicates(collect, name, column, filled, lambda i: f"{value(i)} appears more than once; it must be unique")
         table.valid[name] = pc.fill_null(valid, False)
     if len(primary_key) > 1:
         keys = _joined(table.strings, primary_key)
@@ -294,19 +359,22 @@ def _check_cells(table: _Table) -> None:
                     lambda i: f"({', '.join(_quote(table.strings[k][i].as_py()) for k in primary_key)}) appears more than once; the primary key must be unique")
 
 
-def _joined(strings: pa.Table, names: list[str]) -> pa.Array:
+def _column(strings: pa.Table, name: str) -> pa.Array:
     import pyarrow as pa
+
+    return strings[name].combine_chunks() if strings.num_rows else pa.array([], pa.string())
+
+
+def _joined(strings: pa.Table, names: list[str]) -> pa.Array:
     import pyarrow.compute as pc
 
-    if strings.num_rows == 0:
-        return pa.array([], pa.string())
     if len(names) == 1:
-        return strings[names[0]].combine_chunks()
-    return pc.binary_join_element_wise(*[strings[n].combine_chunks() for n in names], "\x1f")
+        return _column(strings, names[0])
+    return pc.binary_join_element_wise(*[_column(strings, n) for n in names], "\x1f")
 
 
 def _duplicates(collect: _Collector, label: str, values: pa.Array, filled: pa.Array, describe) -> None:
-    """Flag every repeat of a value (the first occurrence stays unflagged)."""
+    """Flag every repeat of a value, naming the line where it first appears."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -314,14 +382,19 @@ def _duplicates(collect: _Collector, label: str, values: pa.Array, filled: pa.Ar
     n = len(values)
     if n < 2:
         return
+    # A stable sort keeps equal values in row order, so each group's first row is the original.
     order = pc.sort_indices(values).to_numpy()
     ordered = values.take(pa.array(order))
     same = pc.equal(ordered.slice(1), ordered.slice(0, n - 1)).to_numpy(zero_copy_only=False)
+    starts = np.r_[True, ~same]
+    first_in_sorted = np.maximum.accumulate(np.where(starts, np.arange(n), 0))
+    first_row = np.empty(n, dtype=np.int64)
+    first_row[order] = order[first_in_sorted]
     repeat = np.zeros(n, dtype=bool)
-    repeat[order[1:][same]] = True
-    # Ties in sort_indices keep row order, so the flagged rows are the later ones.
+    repeat[order[~starts]] = True
     bad = pc.and_(pa.array(repeat), filled)
-    collect.rows(label, bad, describe)
+    lines = collect.lines
+    collect.rows(label, bad, lambda i: f"{describe(i)} (first on line {int(lines[first_row[i]])})")
 
 
 def _check_foreign_keys(tables: dict[str, _Table]) -> None:
@@ -345,7 +418,7 @@ def _check_foreign_keys(tables: dict[str, _Table]) -> None:
             where = f"{','.join(parent_fields)} in {parent.rel}"
             values = table.strings
             _Collector(table.problems, table.rel, table.lines).rows(
-                label, bad, lambda i: f"{', '.join(_quote(values[f][i].as_py()) for f in fields)} is not a {where}"
+                label, bad, lambda i: f"{', '.join(_quote(values[f][i].as_py()) for f in fields)} is not among the {where}: add it there or fix the reference"
             )
             for f in fields:
                 table.valid[f] = pc.and_(table.valid[f], pc.or_(pc.invert(filled), present))
@@ -479,16 +552,23 @@ def validate(path: str | Path) -> Report:
     if not isinstance(resources, list) or not resources:
         report.problems.append(Problem(DESCRIPTOR, 0, "resources", "must be a non-empty list of tables"))
         return report
-    import re
-
     if not re.match(SEMVER, str(descriptor.get("version", ""))):
         report.problems.append(Problem(DESCRIPTOR, 0, "version", f"{_quote(descriptor.get('version'))} is not a semantic version such as 1.2.0"))
     by_name: dict[str, dict[str, Any]] = {}
+    names = {r.get("name") for r in resources if isinstance(r, dict)}
+    seen: set[str] = set()
     for number, resource in enumerate(resources):
         label = resource.get("name") if isinstance(resource, dict) and resource.get("name") else f"resources[{number}]"
         if not isinstance(resource, dict):
             report.problems.append(Problem(DESCRIPTOR, 0, label, "must be an object"))
             continue
+        if not re.match(r"^[a-z0-9._-]+$", str(resource.get("name", ""))):
+            report.problems.append(Problem(DESCRIPTOR, 0, label, "name must be lowercase letters, digits, '.', '_' or '-'"))
+            continue
+        if label in seen:
+            report.problems.append(Problem(DESCRIPTOR, 0, label, "two resources have this name; names must be unique"))
+            continue
+        seen.add(label)
         rel, reason = safe_relative_path(root, resource.get("path"), "path")
         schema_rel, schema_reason = safe_relative_path(root, resource.get("schema"), "schema")
         for why in (reason, schema_reason):
@@ -503,8 +583,9 @@ def validate(path: str | Path) -> Report:
         report.problems.extend(problems)
         if problems:
             continue
-        if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list):
-            report.problems.append(Problem(schema_rel, 0, "fields", "a Table Schema needs a list of fields"))
+        problems = _schema_problems(schema_rel, schema, names)
+        report.problems.extend(problems)
+        if problems:
             continue
         table, problems = _read_table(root, label, rel, schema)
         report.problems.extend(problems)
