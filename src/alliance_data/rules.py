@@ -210,13 +210,13 @@ def package_problems(frames: dict[str, pd.DataFrame], primary_keys: dict[str, li
         in_table = (record_table == table).fillna(False)
         exists = is_in(record_id, set(ids.dropna()))
         for row in citations.index[in_table & ~exists]:
-            problems.append(RowProblem("citations", row, "record_id", f"{record_id[row]!r} is not a {key} in {table}"))
+            problems.append(RowProblem("citations", row, "record_id", f"\"{record_id[row]}\" is not among the {key} values of {table}"))
         stance = citations["stance"].astype("string")
         supports = in_table & (stance == "supports").fillna(False)
         supported[table] = set(record_id[supports].dropna())
         cited = is_in(ids, supported[table])
         for row in frames[table].index[~cited]:
-            problems.append(RowProblem(table, row, key, f"{ids[row]!r} has no supporting citation: add a row to tables/citations.csv"))
+            problems.append(RowProblem(table, row, key, f"\"{ids[row]}\" has no supporting citation: add a row to tables/citations.csv"))
     sources = frames.get("sources")
     if sources is not None and "reliability" in sources:
         weak = set(sources.loc[(sources["reliability"].astype("string") == "weak").fillna(False), "source_id"].astype(str))

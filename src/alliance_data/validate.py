@@ -304,7 +304,7 @@ def _check_cells(table: _Table) -> None:
         filled = pc.invert(empty)
         if constraints.get("required") or name in primary_key:
             collect.rows(name, empty, lambda i: "is required but empty: fill it in")
-        spaces = pc.and_(filled, pc.match_substring_regex(column, r"^\s|\s$"))
+        spaces = pc.and_(filled, pc.match_substring_regex(column, r"^[\s\p{Z}]|[\s\p{Z}]$"))
         collect.rows(name, spaces, lambda i: f"{value(i)} has spaces at the start or end: remove them")
         control = pc.match_substring_regex(column, "[\x00-\x1f\x7f]")
         collect.rows(name, control, lambda i: f"{value(i)} contains a control character (a tab or line break): remove it")
@@ -462,8 +462,10 @@ def _check_rules(tables: dict[str, _Table]) -> None:
 
 
 def _rule_message(frame, i, rule) -> str:
+    import pandas as pd
+
     value = frame[rule.field].iloc[i]
-    if value is None or (value != value):  # missing
+    if pd.isna(value):
         return rule.message
     return f"{_quote(str(value))}: {rule.message}"
 

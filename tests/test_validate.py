@@ -1,0 +1,342 @@
+"""alliance-data validate: every constraint, hygiene rule, package rule and unsafe descriptor.
+
+The constraint tests are generated from the schemas: each breaks a copy of the package
+in exactly one way and checks that the validator names the file, line and field, and
+that frictionless, the independent reference, reaches the same verdict.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import unicodedata
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from alliance_data import validate
+from alliance_data.validate import CannotValidate
+from conftest import REPO, read_rows, snapshot, write_rows
+
+DESCRIPTOR = json.loads((REPO / "datapackage.json").read_text(encoding="utf-8"))
+SCHEMAS = {r["name"]: json.loads((REPO / r["schema"]).read_text(encoding="utf-8")) for r in DESCRIPTOR["resources"]}
+ROWS = {name: read_rows(REPO / "tables" / f"{name}.csv") for name in SCHEMAS}
+
+
+def copy_csv_package(target: Path) -> Path:
+    """The package without its Parquet files, so only the CSVs are in play."""
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(REPO / "datapackage.json", target / "datapackage.json")
+    shutil.copytree(REPO / "schemas", target / "schemas")
+    (target / "tables").mkdir()
+    for name in SCHEMAS:
+        shutil.copy2(REPO / "tables" / f"{name}.csv", target / "tables" / f"{name}.csv")
+    return target
+
+
+def refresh_hashes(root: Path) -> None:
+    """Record the edited CSVs' hash and size, so that the edit itself is the only problem."""
+    descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
+    for resource in descriptor["resources"]:
+        data = (root / resource["path"]).read_bytes()
+        resource["hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
+        resource["bytes"] = len(data)
+    (root / "datapackage.json").write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def edit(root: Path, table: str, changes: dict[int, dict[str, str]]) -> None:
+    path = root / "tables" / f"{table}.csv"
+    rows = read_rows(path)
+    for index, values in changes.items():
+        rows[index].update(values)
+    write_rows(path, rows, [f["name"] for f in SCHEMAS[table]["fields"]])
+    refresh_hashes(root)
+
+
+def primary_key(table: str) -> list[str]:
+    return SCHEMAS[table]["primaryKey"]
+
+
+def filled_rows(table: str, field: str) -> list[int]:
+    return [i for i, row in enumerate(ROWS[table]) if row[field]]
+
+
+def constraint_cases():
+    """One case per constraint of every field of every schema: (table, row, field label, changes)."""
+    for table, schema in SCHEMAS.items():
+        key = primary_key(table)
+        for f in schema["fields"]:
+            name, c = f["name"], f.get("constraints", {})
+            if c.get("required") or name in key:
+                yield pytest.param(table, 0, name, {0: {name: ""}}, id=f"{table}.{name}-required")
+            if f["type"] in ("integer", "number"):
+                yield pytest.param(table, 0, name, {0: {name: "twelve"}}, id=f"{table}.{name}-type")
+            if "enum" in c:
+                yield pytest.param(table, 0, name, {0: {name: "not_allowed"}}, id=f"{table}.{name}-enum")
+            if "pattern" in c:
+                yield pytest.param(table, 0, name, {0: {name: "Not A Valid Value!"}}, id=f"{table}.{name}-pattern")
+            rows = filled_rows(table, name) or [0]
+            if "minimum" in c:
+                yield pytest.param(table, rows[0], name, {rows[0]: {name: str(c["minimum"] - 1)}}, id=f"{table}.{name}-minimum")
+            if "maximum" in c:
+                yield pytest.param(table, rows[0], name, {rows[0]: {name: str(c["maximum"] + 1)}}, id=f"{table}.{name}-maximum")
+            if (c.get("unique") or key == [name]) and len(rows) > 1:
+                first, second = rows[0], rows[1]
+                yield pytest.param(table, second, name, {second: {name: ROWS[table][first][name]}}, id=f"{table}.{name}-unique")
+        if len(key) > 1:
+            yield pytest.param(table, 1, ",".join(key), {1: {k: ROWS[table][0][k] for k in key}}, id=f"{table}-primary-key")
+        for fk in schema.get("foreignKeys", []):
+            field = fk["fields"]
+            row = (filled_rows(table, field) or [0])[0]
+            yield pytest.param(table, row, field, {row: {field: "no-such-record"}}, id=f"{table}.{field}-foreign-key")
+
+
+def frictionless_valid(root: Path) -> bool:
+    from frictionless import Package
+
+    return Package(str(root / "datapackage.json")).validate().valid
+
+
+def test_the_untouched_package_is_valid_for_both(tmp_path: Path) -> None:
+    root = copy_csv_package(tmp_path / "package")
+    report = validate(root)
+    assert report.valid, [str(p) for p in report.problems]
+    assert frictionless_valid(root)
+
+
+@pytest.mark.parametrize(("table", "row", "field", "changes"), list(constraint_cases()))
+def test_each_constraint_is_enforced_and_named_to_the_cell(tmp_path: Path, table: str, row: int, field: str, changes) -> None:
+    root = copy_csv_package(tmp_path / "package")
+    edit(root, table, changes)
+    report = validate(root)
+    where = [(p.path, p.line, p.field) for p in report.problems]
+    assert (f"tables/{table}.csv", row + 2, field) in where, [str(p) for p in report.problems]
+    assert frictionless_valid(root) is False, "frictionless must reach the same verdict"
+
+
+# --- package rules ---------------------------------------------------------------------
+
+def problems_after(tmp_path: Path, table: str, changes) -> list[str]:
+    root = copy_csv_package(tmp_path / "package")
+    edit(root, table, changes)
+    return [str(p) for p in validate(root).problems]
+
+
+def row_of(table: str, field: str, value: str) -> int:
+    return next(i for i, row in enumerate(ROWS[table]) if row[field] == value)
+
+
+def test_a_record_that_loses_its_citations_is_named(tmp_path: Path) -> None:
+    root = copy_csv_package(tmp_path / "package")
+    path = root / "tables" / "citations.csv"
+    rows = [r for r in read_rows(path) if r["record_id"] != "yak130-delivery-2023"]
+    write_rows(path, rows, list(rows[0]))
+    refresh_hashes(root)
+    line = row_of("agreements", "agreement_id", "yak130-delivery-2023") + 2
+    problems = [str(p) for p in validate(root).problems]
+    assert f"tables/agreements.csv:{line}: agreement_id: \"yak130-delivery-2023\" has no supporting citation: add a row to tables/citations.csv" in problems
+
+
+def test_a_citation_of_a_missing_record(tmp_path: Path) -> None:
+    problems = problems_after(tmp_path, "citations", {0: {"record_id": "no-such-actor"}})
+    assert 'tables/citations.csv:2: record_id: "no-such-actor" is not among the actor_id values of actors' in problems
+
+
+@pytest.mark.parametrize(
+    ("table", "key", "value", "changes", "field", "message"),
+    [
+        ("actors", "actor_id", "IRN", {"iso3": "IRQ"}, "iso3", "a state needs iso3 equal to its actor_id"),
+        ("actors", "actor_id", "IRN", {"cow_code": "365"}, "cow_code", "does not match the Correlates of War code"),
+        ("actors", "actor_id", "gazprom", {"iso3": "XXX"}, "iso3", "is not an ISO 3166-1 alpha-3 code"),
+        ("settlement_methods", "method_id", "gold", {"currency_code": "ABC"}, "currency_code", "is not an ISO 4217 currency code"),
+        ("settlement_methods", "method_id", "barter", {"currency_code": "USD"}, "currency_code", "other kinds have none"),
+        ("agreements", "agreement_id", "s300-delivery-2016", {"end": "2016-03"}, "end", "ends before it starts"),
+        ("agreements", "agreement_id", "s300-delivery-2016", {"value_low": "950000000"}, "value_high", "value_low is greater than value_high"),
+        ("agreements", "agreement_id", "s300-delivery-2016", {"value_currency": ""}, "value_low", "go together"),
+        ("agreements", "agreement_id", "s300-delivery-2016", {"signed": "2007-02-29"}, "signed", "is not a real calendar date"),
+        ("agreements", "agreement_id", "su35-purchase", {"signed": "2023-13"}, "signed", "is not a real calendar date"),
+        ("agreements", "agreement_id", "s300-delivery-2016", {"evidence": "confirmed"}, "evidence", "rests only on weak sources"),
+        ("sources", "source_id", "tass-1940345", {"language": "zz"}, "language", "is not an ISO 639-1 language code"),
+        ("trade_items", "item_id", "saffron-irn-rus", {"importer_id": "IRN"}, "importer_id", "exporter and importer are the same"),
+        ("observations", "observation_id", "trade-turnover-2023", {"period": "2023-02-30/2023-04"}, "period", "is not a real calendar date"),
+    ],
+)
+def test_rules_table_schema_cannot_state(tmp_path: Path, table, key, value, changes, field, message) -> None:
+    row = row_of(table, key, value)
+    problems = problems_after(tmp_path, table, {row: changes})
+    prefix = f"tables/{table}.csv:{row + 2}: {field}: "
+    assert any(p.startswith(prefix) and message in p for p in problems), problems
+
+
+def test_stale_generated_files_ask_for_a_build(package_copy: Path) -> None:
+    edit(package_copy, "frictions", {0: {"summary": "A reworded summary."}})
+    problems = [str(p) for p in validate(package_copy).problems]
+    assert problems == ["tables/frictions.parquet: does not hold the data of tables/frictions.csv: run alliance-data build"]
+    descriptor = json.loads((package_copy / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["resources"][0]["bytes"] += 1
+    (package_copy / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    problems = [str(p) for p in validate(package_copy).problems]
+    assert any(p.startswith("datapackage.json: sources.bytes:") and "run alliance-data build" in p for p in problems)
+
+
+# --- file hygiene ----------------------------------------------------------------------
+
+def raw_edit(root: Path, table: str, transform) -> None:
+    path = root / "tables" / f"{table}.csv"
+    path.write_bytes(transform(path.read_bytes()))
+    refresh_hashes(root)
+
+
+@pytest.mark.parametrize(
+    ("transform", "expected"),
+    [
+        (lambda b: b"\xef\xbb\xbf" + b, "tables/frictions.csv:1: starts with a byte-order mark"),
+        (lambda b: b.replace(b"\n", b"\r\n"), "tables/frictions.csv:1: has Windows (CRLF)"),
+        (lambda b: b.rstrip(b"\n"), "tables/frictions.csv:5: does not end with a line break"),
+        (lambda b: b.replace(b"Russia keeps", b"Russia k\xe9eps"), "tables/frictions.csv:5: is not valid UTF-8 (byte 0xe9)"),
+        (lambda b: b.replace(b"mistrust,reported,Iranian", b"mistrust,reported,extra,Iranian"), "tables/frictions.csv:2: has 6 cells but the header has 5"),
+        (lambda b: b.replace(b"friction_id,title", b"title,friction_id"), "tables/frictions.csv:1: header does not match the schema (columns out of order)"),
+    ],
+    ids=["bom", "crlf", "final-newline", "encoding", "ragged-row", "header-order"],
+)
+def test_file_problems_are_named_to_the_line(tmp_path: Path, transform, expected: str) -> None:
+    root = copy_csv_package(tmp_path / "package")
+    raw_edit(root, "frictions", transform)
+    problems = [str(p) for p in validate(root).problems]
+    assert any(p.startswith(expected) for p in problems), problems
+
+
+def test_a_line_break_inside_a_cell_shifts_the_lines_that_follow(tmp_path: Path) -> None:
+    problems = problems_after(tmp_path, "frictions", {0: {"summary": "two\nlines"}, 2: {"kind": "rivalry"}})
+    assert any(p.startswith("tables/frictions.csv:2: summary:") and "control character" in p for p in problems)
+    assert any(p.startswith('tables/frictions.csv:5: kind: "rivalry" is not one of') for p in problems), problems
+
+
+def tiny_package(root: Path, text: str) -> Path:
+    """A one-table package whose single text cell is ``text``."""
+    root.mkdir(parents=True, exist_ok=True)
+    schema = {"fields": [{"name": "id", "type": "string", "constraints": {"required": True}},
+                         {"name": "text", "type": "string"}], "primaryKey": ["id"]}
+    (root / "notes.schema.json").write_text(json.dumps(schema), encoding="utf-8")
+    import csv, io
+
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows([["id", "text"], ["a", text]])
+    (root / "notes.csv").write_bytes(buffer.getvalue().encode("utf-8"))
+    data = (root / "notes.csv").read_bytes()
+    descriptor = {"name": "tiny", "version": "1.0.0", "resources": [
+        {"name": "notes", "path": "notes.csv", "schema": "notes.schema.json",
+         "hash": "sha256:" + hashlib.sha256(data).hexdigest(), "bytes": len(data)}]}
+    (root / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    return root
+
+
+def hygiene_messages(tmp_path: Path, text: str) -> list[str]:
+    import tempfile
+
+    with tempfile.TemporaryDirectory(dir=tmp_path) as folder:
+        return [p.message for p in validate(tiny_package(Path(folder), text)).problems]
+
+
+clean_text = st.text(
+    alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp", "Zs"), blacklist_characters="=+-@"),
+    min_size=1,
+).map(lambda s: unicodedata.normalize("NFC", s))
+HYPOTHESIS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@HYPOTHESIS
+@given(clean_text, clean_text)
+def test_clean_text_passes(tmp_path: Path, head: str, tail: str) -> None:
+    assert hygiene_messages(tmp_path, f"{head} {tail}") == []
+
+
+@HYPOTHESIS
+@given(clean_text, st.sampled_from([" ", "\u00a0", "\t"]), st.booleans())
+def test_surrounding_whitespace_is_refused(tmp_path: Path, text: str, space: str, leading: bool) -> None:
+    value = space + text if leading else text + space
+    assert any("at the start or end" in m for m in hygiene_messages(tmp_path, value))
+
+
+@HYPOTHESIS
+@given(clean_text, st.characters(min_codepoint=0, max_codepoint=31).filter(lambda c: c not in "\n\r"), clean_text)
+def test_control_characters_are_refused(tmp_path: Path, head: str, control: str, tail: str) -> None:
+    assert any("control character" in m for m in hygiene_messages(tmp_path, head + control + tail))
+
+
+@HYPOTHESIS
+@given(st.sampled_from("=+-@"), clean_text)
+def test_spreadsheet_formulas_are_refused(tmp_path: Path, sign: str, text: str) -> None:
+    assert any("run as a formula" in m for m in hygiene_messages(tmp_path, sign + text))
+
+
+@HYPOTHESIS
+@given(st.sampled_from(["e\u0301", "a\u0308", "n\u0303", "A\u030a"]), clean_text)
+def test_decomposed_unicode_is_refused(tmp_path: Path, decomposed: str, text: str) -> None:
+    assert any("NFC" in m for m in hygiene_messages(tmp_path, text + decomposed))
+
+
+# --- descriptors -----------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("key", "value", "reason"),
+    [
+        ("path", "/etc/hostname", "is absolute"),
+        ("path", "../outside.csv", "leaves the package folder"),
+        ("path", "tables/../../outside.csv", "leaves the package folder"),
+        ("path", "https://example.org/data.csv", "is a URL"),
+        ("path", "C:\\data\\frictions.csv", "is absolute"),
+        ("path", ["tables/a.csv", "tables/b.csv"], "must be a relative path"),
+        ("schema", "/etc/hostname", "is absolute"),
+        ("schema", "../outside.schema.json", "leaves the package folder"),
+        ("schema", "https://example.org/schema.json", "is a URL"),
+    ],
+)
+def test_unsafe_descriptor_paths_are_refused_unread(tmp_path: Path, key: str, value, reason: str) -> None:
+    root = copy_csv_package(tmp_path / "package")
+    (tmp_path / "outside.csv").write_text("friction_id,title\nx,y\n", encoding="utf-8")
+    descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["resources"][8][key] = value  # frictions
+    (root / "datapackage.json").write_text(json.dumps(descriptor, indent=2), encoding="utf-8")
+    report = validate(root)
+    problems = [p for p in report.problems if p.path == "datapackage.json" and p.field == "frictions"]
+    assert problems and reason in problems[0].message
+    assert report.tables == len(SCHEMAS) - 1, "the refused resource is never read"
+
+
+def test_invalid_json_is_reported_with_its_position(tmp_path: Path) -> None:
+    root = copy_csv_package(tmp_path / "package")
+    text = (root / "datapackage.json").read_text(encoding="utf-8")
+    (root / "datapackage.json").write_text(text.replace('"version": "', '"version" "', 1), encoding="utf-8")
+    (problem,) = validate(root).problems
+    assert problem.path == "datapackage.json" and problem.line == 3
+    assert "is not valid JSON" in problem.message and "line 3, column" in problem.message
+
+
+def test_a_broken_schema_file_is_reported(tmp_path: Path) -> None:
+    root = copy_csv_package(tmp_path / "package")
+    (root / "schemas" / "frictions.schema.json").write_text('{"fields": [}', encoding="utf-8")
+    problems = [str(p) for p in validate(root).problems]
+    assert any(p.startswith("schemas/frictions.schema.json:1: is not valid JSON") for p in problems)
+
+
+def test_nothing_to_validate(tmp_path: Path) -> None:
+    with pytest.raises(CannotValidate):
+        validate(tmp_path / "nowhere")
+    with pytest.raises(CannotValidate):
+        validate(tmp_path)
+
+
+# --- the report and the files ----------------------------------------------------------
+
+def test_report_is_sorted_without_duplicates_and_leaves_files_alone(package_copy: Path) -> None:
+    edit(package_copy, "agreements", {3: {"status": "signd", "domain": "space"}, 1: {"evidence": "sure"}})
+    before = snapshot(package_copy)
+    report = validate(package_copy)
+    assert snapshot(package_copy) == before
+    keys = [(p.path, p.line, p.field, p.message) for p in report.problems]
+    assert keys == sorted(set(keys))
+    assert [(p.line, p.field) for p in report.problems[:3]] == [(3, "evidence"), (5, "domain"), (5, "status")]
