@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from alliance_data import validate
-from alliance_data.validate import CannotValidate
+from alliance_data.validator import CannotValidate
 from conftest import REPO, read_rows, snapshot, write_rows
 
 DESCRIPTOR = json.loads((REPO / "datapackage.json").read_text(encoding="utf-8"))

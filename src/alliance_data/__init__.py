@@ -5,48 +5,57 @@ Load a table as a typed pandas DataFrame::
     import alliance_data
     agreements = alliance_data.load("agreements")
 
-The names below are the whole public surface. Importing the package reads no data
-and imports none of pandas, pyarrow, pandera or frictionless; each is imported by
-the function that needs it.
+The names in ``__all__`` are the whole public surface. Importing the package reads no
+data and imports nothing heavy: each name is imported from its module on first use,
+and pandas, pyarrow, pandera and frictionless only inside the functions that need them.
 """
 
-from ._package import DataPackageError
-from .cite import Citation, citation
-from .codebook import describe
-from .load import load, load_all, path, tables, year
-from .schema import schema
-from .validate import CannotValidate, Problem, Report, validate
+from __future__ import annotations
 
-__all__ = [
-    "CannotValidate",
-    "Citation",
-    "DataPackageError",
-    "Problem",
-    "Report",
-    "__version__",
-    "citation",
-    "data_version",
-    "describe",
-    "load",
-    "load_all",
-    "path",
-    "schema",
-    "tables",
-    "validate",
-    "year",
-]
+import importlib
+TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
+
+if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names load lazily below
+    from ._package import DataPackageError, data_version
+    from .cite import Citation, citation
+    from .codebook import describe
+    from .loader import load, load_all, path, tables, year
+    from .pandera_schema import schema
+    from .validator import CannotValidate, Problem, Report, validate
+
+# Public name -> the module that defines it.
+_EXPORTS = {
+    "DataPackageError": "._package",
+    "data_version": "._package",
+    "Citation": ".cite",
+    "citation": ".cite",
+    "describe": ".codebook",
+    "load": ".loader",
+    "load_all": ".loader",
+    "path": ".loader",
+    "tables": ".loader",
+    "year": ".loader",
+    "schema": ".pandera_schema",
+    "CannotValidate": ".validator",
+    "Problem": ".validator",
+    "Report": ".validator",
+    "validate": ".validator",
+}
+
+__all__ = sorted([*_EXPORTS, "__version__"])
 
 
-def data_version() -> str:
-    """Return the version of the bundled data (``version`` in ``datapackage.json``)."""
-    from ._package import data_version as _data_version
-
-    return _data_version()
-
-
-def __getattr__(name: str) -> str:
-    # The package version is the data version: one number, kept in datapackage.json,
-    # which also sets the wheel's version at build time.
+def __getattr__(name: str) -> object:
     if name == "__version__":
-        return data_version()
+        # One version for package and data, kept in datapackage.json (it also sets the
+        # wheel's version at build time).
+        return importlib.import_module("._package", __name__).data_version()
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name], __name__), name)
+        globals()[name] = value  # later look-ups skip this function
+        return value
     raise AttributeError(f"module 'alliance_data' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

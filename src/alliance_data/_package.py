@@ -44,7 +44,14 @@ def descriptor(root: Path | None = None) -> dict[str, Any]:
 
 
 def data_version(root: Path | None = None) -> str:
-    """Return the data version recorded in ``datapackage.json``."""
+    """Return the version of the data (``version`` in ``datapackage.json``; default: bundled).
+
+    Examples
+    --------
+    >>> import alliance_data
+    >>> alliance_data.data_version() == alliance_data.__version__
+    True
+    """
     return str(descriptor(root)["version"])
 
 

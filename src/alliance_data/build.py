@@ -12,8 +12,8 @@ from pathlib import Path
 
 from . import _package, codebook
 from ._io import write_bytes_atomic, write_text_atomic
-from .load import read_csv_arrow
-from .validate import Report, same_content, validate
+from .loader import read_csv_arrow
+from .validator import Report, same_content, validate
 
 
 class BuildRefused(Exception):

@@ -100,7 +100,7 @@ def _print_report(report, fmt: str) -> None:
 
 
 def _validate(path: str | None, fmt: str) -> int:
-    from .validate import validate
+    from .validator import validate
 
     report = validate(Path(path) if path else _package.data_root())
     _print_report(report, fmt)
@@ -145,7 +145,7 @@ def _export(fmt: str, out: Path) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
-    from .validate import CannotValidate
+    from .validator import CannotValidate
 
     try:
         args = _parser().parse_args(argv)

@@ -115,7 +115,7 @@ def load(name: str, *, columns: Sequence[str] | None = None, validate: bool = Fa
         if unknown:
             raise KeyError(f"table {name!r} has no column {unknown[0]!r}; its columns are: {', '.join(known)}")
     if validate:
-        from .schema import schema
+        from .pandera_schema import schema
 
         frame = schema(name).validate(to_pandas(read_arrow(name), table_schema), lazy=True)
         return frame if columns is None else frame[list(columns)]

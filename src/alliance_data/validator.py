@@ -479,7 +479,7 @@ def _check_generated(root: Path, table: _Table, resource: dict[str, Any]) -> Non
     """Parquet holds exactly the CSV's data; the resource's hash and bytes match the file."""
     import pyarrow.parquet as pq
 
-    from .load import read_csv_arrow
+    from .loader import read_csv_arrow
 
     csv_path = root / table.rel
     data = csv_path.read_bytes()

@@ -63,7 +63,7 @@ def _foreign_key_check(table: str, fk: dict[str, Any]):
         if parent == table:
             keys = _key(frame, parent_fields)
         else:
-            from .load import load
+            from .loader import load
 
             keys = _key(load(parent, columns=parent_fields), parent_fields)
         child = _key(frame, fields)
