@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from . import _package
-from .rules import PARTIAL_DATE, PERIOD, ROW_RULES, calendar_ok, is_in
+from .rules import PARTIAL_DATE, PERIOD, ROW_RULES, calendar_ok, is_in, rule_check_for_pandas
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -116,7 +116,7 @@ def schema(name: str) -> pandera.DataFrameSchema:
             description=f.get("description"),
         )
     table_checks = [
-        pandera.Check(rule.check, error=f"{rule.field}: {rule.message}", name=f"rule_{rule.field}")
+        pandera.Check(rule_check_for_pandas(rule), error=f"{rule.field}: {rule.message}", name=f"rule_{rule.field}")
         for rule in ROW_RULES
         if rule.table == name
     ]

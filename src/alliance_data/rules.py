@@ -66,94 +66,114 @@ def is_in(values: pd.Series, allowed) -> pd.Series:
     return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index)
 
 
-def _present(frame: pd.DataFrame, column: str) -> pd.Series:
-    return frame[column].notna()
+# Row rules take an Arrow table (enums as plain strings, missing cells null) and
+# return one boolean per row: True where the row keeps the rule.
 
+def _same_presence(*columns: str) -> Callable[[pa.Table], pa.Array]:
+    def check(table: pa.Table) -> pa.Array:
+        import pyarrow.compute as pc
 
-def _same_presence(*columns: str) -> Callable[[pd.DataFrame], pd.Series]:
-    def check(frame: pd.DataFrame) -> pd.Series:
-        present = [_present(frame, c) for c in columns]
-        count = sum(p.astype(int) for p in present)
-        return (count == 0) | (count == len(columns))
+        present = [pc.is_valid(table[c]) for c in columns]
+        count = present[0].cast("int8")
+        for p in present[1:]:
+            count = pc.add(count, p.cast("int8"))
+        return pc.or_(pc.equal(count, 0), pc.equal(count, len(columns)))
 
     return check
 
 
-def _not_before(start: str, end: str) -> Callable[[pd.DataFrame], pd.Series]:
-    def check(frame: pd.DataFrame) -> pd.Series:
-        a, b = frame[start].astype("string"), frame[end].astype("string")
-        ok = a.isna() | b.isna()
+def _not_before(start: str, end: str) -> Callable[[pa.Table], pa.Array]:
+    def check(table: pa.Table) -> pa.Array:
+        import pyarrow.compute as pc
+
+        a, b = table[start], table[end]
         # Compare at the coarser of the two precisions: 2022-08 is not after 2022-08-15.
-        width = _shorter(a.str.len(), b.str.len())
+        width = pc.min_element_wise(pc.utf8_length(a), pc.utf8_length(b))
+        ok = pc.or_(pc.is_null(a), pc.is_null(b))
         for w in (4, 7, 10):
-            rows = (width == w).fillna(False)
-            ok = ok | (rows & (b.str.slice(0, w) >= a.str.slice(0, w)).fillna(False))
-        return ok
+            later = pc.greater_equal(pc.utf8_slice_codeunits(b, 0, w), pc.utf8_slice_codeunits(a, 0, w))
+            ok = pc.or_kleene(ok, pc.and_kleene(pc.equal(width, w), later))
+        return pc.fill_null(ok, False)
 
     return check
 
 
-def _shorter(a: pd.Series, b: pd.Series) -> pd.Series:
-    """Element-wise minimum of two nullable integer series."""
-    return a.where(a <= b, b)
+def _in_code_list(column: str, codes: Callable[[], set[str]]) -> Callable[[pa.Table], pa.Array]:
+    def check(table: pa.Table) -> pa.Array:
+        import pyarrow as pa
+        import pyarrow.compute as pc
 
-
-def _currency_ok(column: str) -> Callable[[pd.DataFrame], pd.Series]:
-    def check(frame: pd.DataFrame) -> pd.Series:
-        import pycountry
-
-        codes = {c.alpha_3 for c in pycountry.currencies}
-        return frame[column].isna() | is_in(frame[column], codes)
+        values = table[column]
+        return pc.or_(pc.is_null(values), pc.is_in(values, value_set=pa.array(sorted(codes()), pa.string())))
 
     return check
 
 
-def _language_ok(frame: pd.DataFrame) -> pd.Series:
+def _currencies() -> set[str]:
     import pycountry
 
-    codes = {getattr(lang, "alpha_2", "") for lang in pycountry.languages} - {""}
-    return frame["language"].isna() | is_in(frame["language"], codes)
+    return {c.alpha_3 for c in pycountry.currencies}
 
 
-def _state_codes(frame: pd.DataFrame) -> pd.Series:
-    is_state = frame["kind"].astype("string") == "state"
-    iso3_is_id = frame["iso3"].astype("string") == frame["actor_id"].astype("string")
-    has_codes = frame["iso3"].notna() & frame["cow_code"].notna()
-    no_codes = frame["iso3"].isna() & frame["cow_code"].isna()
-    return (is_state & has_codes & iso3_is_id.fillna(False)) | (~is_state & no_codes)
-
-
-def _iso3_known(frame: pd.DataFrame) -> pd.Series:
+def _countries() -> set[str]:
     import pycountry
 
-    codes = {c.alpha_3 for c in pycountry.countries}
-    return frame["iso3"].isna() | is_in(frame["iso3"], codes)
+    return {c.alpha_3 for c in pycountry.countries}
 
 
-def _cow_matches_iso3(frame: pd.DataFrame) -> pd.Series:
+def _languages() -> set[str]:
+    import pycountry
+
+    return {getattr(lang, "alpha_2", "") for lang in pycountry.languages} - {""}
+
+
+def _state_codes(table: pa.Table) -> pa.Array:
+    import pyarrow.compute as pc
+
+    is_state = pc.fill_null(pc.equal(table["kind"], "state"), False)
+    has_codes = pc.and_(pc.is_valid(table["iso3"]), pc.is_valid(table["cow_code"]))
+    iso3_is_id = pc.fill_null(pc.equal(table["iso3"], table["actor_id"]), False)
+    no_codes = pc.and_(pc.is_null(table["iso3"]), pc.is_null(table["cow_code"]))
+    return pc.or_(pc.and_(is_state, pc.and_(has_codes, iso3_is_id)), pc.and_(pc.invert(is_state), no_codes))
+
+
+def _cow_matches_iso3(table: pa.Table) -> pa.Array:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    iso3 = table["iso3"]
+    known = pc.unique(pc.drop_null(iso3)).to_pylist()
+    if not known:
+        return pc.is_null(iso3)
     from countrycode import countrycode
 
-    both = frame["iso3"].notna() & frame["cow_code"].notna()
-    ok = ~both
-    if both.any():
-        iso3 = frame.loc[both, "iso3"].astype(str).tolist()
-        expected = countrycode(iso3, origin="iso3c", destination="cown")
-        got = frame.loc[both, "cow_code"].astype(int).tolist()
-        ok.loc[both] = [e is not None and int(e) == g for e, g in zip(expected, got)]
-    return ok
+    expected = countrycode(known, origin="iso3c", destination="cown")
+    expected = pa.array([None if e is None else int(e) for e in expected], pa.int64())
+    expected_per_row = pc.take(expected, pc.index_in(iso3, value_set=pa.array(known, pa.string())))
+    same = pc.equal(expected_per_row, table["cow_code"])
+    both = pc.and_(pc.is_valid(iso3), pc.is_valid(table["cow_code"]))
+    return pc.or_(pc.invert(both), pc.fill_null(same, False))
 
 
-def _currency_for_kind(frame: pd.DataFrame) -> pd.Series:
-    needs = is_in(frame["kind"], {"national_currency", "third_country_currency", "precious_metal"})
-    return needs == frame["currency_code"].notna()
+def _currency_for_kind(table: pa.Table) -> pa.Array:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    kinds = pa.array(["national_currency", "third_country_currency", "precious_metal"])
+    needs = pc.is_in(table["kind"], value_set=kinds)
+    return pc.equal(needs, pc.is_valid(table["currency_code"]))
 
 
-def _trade_direction(frame: pd.DataFrame) -> pd.Series:
-    return frame["exporter_id"].astype("string") != frame["importer_id"].astype("string")
+def _trade_direction(table: pa.Table) -> pa.Array:
+    import pyarrow.compute as pc
+
+    return pc.fill_null(pc.not_equal(table["exporter_id"], table["importer_id"]), True)
 
 
-def _value_order(frame: pd.DataFrame) -> pd.Series:
-    return ~(frame["value_low"] > frame["value_high"]).fillna(False)
+def _value_order(table: pa.Table) -> pa.Array:
+    import pyarrow.compute as pc
+
+    return pc.invert(pc.fill_null(pc.greater(table["value_low"], table["value_high"]), False))
 
 
 @dataclass(frozen=True)
@@ -163,7 +183,7 @@ class RowRule:
     table: str
     field: str
     message: str
-    check: Callable[[pd.DataFrame], pd.Series]
+    check: Callable[[pa.Table], pa.Array]
 
 
 ROW_RULES = (
@@ -171,15 +191,33 @@ ROW_RULES = (
     RowRule("agreements", "value_high", "value_low is greater than value_high", _value_order),
     RowRule("agreements", "value_low", "value_low, value_high, value_currency and value_qualifier go together: fill all four or none", _same_presence("value_low", "value_high", "value_currency", "value_qualifier")),
     RowRule("agreements", "quantity", "quantity, quantity_unit and quantity_qualifier go together: fill all three or none", _same_presence("quantity", "quantity_unit", "quantity_qualifier")),
-    RowRule("agreements", "value_currency", "is not an ISO 4217 currency code", _currency_ok("value_currency")),
+    RowRule("agreements", "value_currency", "is not an ISO 4217 currency code", _in_code_list("value_currency", _currencies)),
     RowRule("actors", "iso3", "a state needs iso3 equal to its actor_id and a cow_code; other actors have neither", _state_codes),
-    RowRule("actors", "iso3", "is not an ISO 3166-1 alpha-3 code", _iso3_known),
+    RowRule("actors", "iso3", "is not an ISO 3166-1 alpha-3 code", _in_code_list("iso3", _countries)),
     RowRule("actors", "cow_code", "does not match the Correlates of War code of the state's iso3", _cow_matches_iso3),
     RowRule("settlement_methods", "currency_code", "currencies and precious metals need an ISO 4217 code; other kinds have none", _currency_for_kind),
-    RowRule("settlement_methods", "currency_code", "is not an ISO 4217 currency code", _currency_ok("currency_code")),
-    RowRule("sources", "language", "is not an ISO 639-1 language code", _language_ok),
+    RowRule("settlement_methods", "currency_code", "is not an ISO 4217 currency code", _in_code_list("currency_code", _currencies)),
+    RowRule("sources", "language", "is not an ISO 639-1 language code", _in_code_list("language", _languages)),
     RowRule("trade_items", "importer_id", "exporter and importer are the same actor", _trade_direction),
 )
+
+
+def rule_check_for_pandas(rule: RowRule) -> Callable[[pd.DataFrame], pd.Series]:
+    """Wrap a row rule for pandera: DataFrame in, boolean Series out."""
+
+    def check(frame: pd.DataFrame) -> pd.Series:
+        import pandas as pd
+        import pyarrow as pa
+
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        table = pa.table({
+            name: column.cast(column.type.value_type) if pa.types.is_dictionary(column.type) else column
+            for name, column in zip(table.column_names, table.columns)
+        })
+        result = rule.check(table)
+        return pd.Series(result.to_numpy(zero_copy_only=False), index=frame.index)
+
+    return check
 
 
 @dataclass(frozen=True)
@@ -192,44 +230,45 @@ class RowProblem:
     message: str
 
 
-def package_problems(frames: dict[str, pd.DataFrame], primary_keys: dict[str, list[str]]) -> list[RowProblem]:
-    """Check the rules that span tables: citations point at real records, every fact is cited,
-    and a fact backed only by weak sources is not marked confirmed."""
+def package_problems(tables: dict[str, pa.Table], primary_keys: dict[str, list[str]]) -> list[RowProblem]:
+    """Check the rules that span tables, on the tables' text cells (empty = missing):
+    citations point at real records, every fact row has a supporting citation, and a
+    fact backed only by weak sources is not marked confirmed."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
     problems: list[RowProblem] = []
-    citations = frames.get("citations")
+    citations = tables.get("citations")
     if citations is None:
         return problems
-    record_table = citations["record_table"].astype("string")
-    record_id = citations["record_id"].astype("string")
-    supported: dict[str, set[str]] = {}
+    record_table = citations["record_table"]
+    record_id = citations["record_id"]
+    supports = pc.equal(citations["stance"], "supports")
+    sources = tables.get("sources")
+    weak_sources = pa.array([], pa.string())
+    if sources is not None and "reliability" in sources.column_names:
+        weak_sources = sources.filter(pc.equal(sources["reliability"], "weak"))["source_id"]
     for table in FACT_TABLES:
-        if table not in frames:
+        if table not in tables:
             continue
         key = primary_keys[table][0]
-        ids = frames[table][key].astype("string")
-        in_table = (record_table == table).fillna(False)
-        exists = is_in(record_id, set(ids.dropna()))
-        for row in citations.index[in_table & ~exists]:
-            problems.append(RowProblem("citations", row, "record_id", f"\"{record_id[row]}\" is not among the {key} values of {table}"))
-        stance = citations["stance"].astype("string")
-        supports = in_table & (stance == "supports").fillna(False)
-        supported[table] = set(record_id[supports].dropna())
-        cited = is_in(ids, supported[table])
-        for row in frames[table].index[~cited]:
-            problems.append(RowProblem(table, row, key, f"\"{ids[row]}\" has no supporting citation: add a row to tables/citations.csv"))
-    sources = frames.get("sources")
-    if sources is not None and "reliability" in sources:
-        weak = set(sources.loc[(sources["reliability"].astype("string") == "weak").fillna(False), "source_id"].astype(str))
-        support_rows = citations[(citations["stance"].astype("string") == "supports").fillna(False)]
-        by_record = support_rows.groupby([support_rows["record_table"].astype(str), support_rows["record_id"].astype(str)])["source_id"]
-        only_weak = {k for k, s in by_record if set(s.astype(str)) <= weak}
-        for table in FACT_TABLES:
-            frame = frames.get(table)
-            if frame is None or "evidence" not in frame:
-                continue
-            key = primary_keys[table][0]
-            confirmed = (frame["evidence"].astype("string") == "confirmed").fillna(False)
-            for row in frame.index[confirmed]:
-                if (table, str(frame.at[row, key])) in only_weak:
-                    problems.append(RowProblem(table, row, "evidence", "is 'confirmed' but rests only on weak sources: use 'reported' at most"))
+        ids = tables[table][key]
+        in_table = pc.equal(record_table, table)
+        missing = pc.and_(in_table, pc.invert(pc.is_in(record_id, value_set=ids.combine_chunks())))
+        for row in np.flatnonzero(missing.to_numpy(zero_copy_only=False)):
+            problems.append(RowProblem("citations", int(row), "record_id", f"\"{record_id[row]}\" is not among the {key} values of {table}"))
+        backing = pc.and_(in_table, supports)
+        cited_ids = pc.filter(record_id, backing)
+        uncited = pc.invert(pc.is_in(ids, value_set=cited_ids.combine_chunks()))
+        for row in np.flatnonzero(uncited.to_numpy(zero_copy_only=False)):
+            problems.append(RowProblem(table, int(row), key, f"\"{ids[row]}\" has no supporting citation: add a row to tables/citations.csv"))
+        if "evidence" not in tables[table].column_names:
+            continue
+        # Records with at least one supporting citation from a source that is not weak.
+        strong = pc.filter(cited_ids, pc.invert(pc.is_in(pc.filter(citations["source_id"], backing), value_set=weak_sources)))
+        weak_only = pc.and_(pc.invert(uncited), pc.invert(pc.is_in(ids, value_set=strong.combine_chunks())))
+        confirmed_weak = pc.and_(pc.equal(tables[table]["evidence"], "confirmed"), weak_only)
+        for row in np.flatnonzero(confirmed_weak.to_numpy(zero_copy_only=False)):
+            problems.append(RowProblem(table, int(row), "evidence", "is 'confirmed' but rests only on weak sources: use 'reported' at most"))
     return problems

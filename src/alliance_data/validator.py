@@ -42,6 +42,8 @@ TYPE_SHAPES = {
     "date": (r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "a date written YYYY-MM-DD"),
     "year": (r"^-?[0-9]{4}$", "a year written YYYY"),
 }
+# Any of: space at either end, a control character, a leading formula sign.
+HYGIENE = r"^[\s\p{Z}]|[\s\p{Z}]$|[\x00-\x1f\x7f]|^[=+@-]"
 TRUE_VALUES = ["true", "True", "TRUE", "1"]
 FALSE_VALUES = ["false", "False", "FALSE", "0"]
 
@@ -127,6 +129,7 @@ class _Table:
     lines: np.ndarray
     valid: dict[str, pa.Array]  # per column: cell passes its own checks
     problems: list[Problem]
+    codes: dict[str, tuple[pa.Array, pa.Array]] = dataclass_field(default_factory=dict)  # distinct values, row indices
 
 
 class _Collector:
@@ -220,6 +223,11 @@ def _schema_problems(rel: str, schema: Any, resource_names: set[str]) -> list[Pr
 
 
 def _read_table(root: Path, name: str, rel: str, schema: dict[str, Any]) -> tuple[_Table | None, list[Problem]]:
+    """Read a CSV as text cells, reporting what stops it being read cleanly.
+
+    Works on bytes throughout: the file is decoded in Python only to locate a
+    problem that pyarrow has found.
+    """
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
@@ -228,21 +236,15 @@ def _read_table(root: Path, name: str, rel: str, schema: dict[str, Any]) -> tupl
     if raw.startswith(BOM):
         problems.append(Problem(rel, 1, "", "starts with a byte-order mark (BOM): save it as UTF-8 without BOM"))
         raw = raw[len(BOM):]
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        problems.append(Problem(rel, line, "", f"is not valid UTF-8 (byte 0x{raw[error.start]:02x}): save the file as UTF-8"))
-        return None, problems
-    if "\r" in text:
-        line = text[: text.index("\r")].count("\n") + 1
+    if b"\r" in raw:
+        line = raw.count(b"\n", 0, raw.index(b"\r")) + 1
         problems.append(Problem(rel, line, "", "has Windows (CRLF) or CR line endings: save it with LF line endings"))
-        text = text.replace("\r\n", "\n")
-        raw = text.encode("utf-8")
-    if text and not text.endswith("\n"):
-        problems.append(Problem(rel, text.count("\n") + 1, "", "does not end with a line break: add one after the last row"))
+        raw = raw.replace(b"\r\n", b"\n")
+    if raw and not raw.endswith(b"\n"):
+        problems.append(Problem(rel, raw.count(b"\n") + 1, "", "does not end with a line break: add one after the last row"))
     names = [f["name"] for f in schema["fields"]]
-    header = next(csv.reader(io.StringIO(text[: text.find("\n")] if "\n" in text else text)), [])
+    first = raw.split(b"\n", 1)[0].decode("utf-8", errors="replace")
+    header = next(csv.reader([first]), [])
     if header != names:
         missing = [n for n in names if n not in header]
         extra = [h for h in header if h not in names]
@@ -257,7 +259,7 @@ def _read_table(root: Path, name: str, rel: str, schema: dict[str, Any]) -> tupl
         return None, problems
     try:
         strings = pcsv.read_csv(
-            io.BytesIO(raw),
+            pa.py_buffer(raw),
             parse_options=pcsv.ParseOptions(newlines_in_values=True),
             convert_options=pcsv.ConvertOptions(
                 column_types={n: pa.string() for n in names},
@@ -267,10 +269,16 @@ def _read_table(root: Path, name: str, rel: str, schema: dict[str, Any]) -> tupl
             ),
         )
     except pa.ArrowInvalid:
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as error:
+            line = raw.count(b"\n", 0, error.start) + 1
+            problems.append(Problem(rel, line, "", f"is not valid UTF-8 (byte 0x{raw[error.start]:02x}): save the file as UTF-8"))
+            return None, problems
         line, got = _locate_bad_row(text, len(names))
         problems.append(Problem(rel, line, "", f"has {got} cells but the header has {len(names)}: check the commas and quotes"))
         return None, problems
-    lines = _physical_lines(strings, text.count("\n"))
+    lines = _physical_lines(strings, raw.count(b"\n"))
     return _Table(name, rel, schema, strings, lines, {}, problems), []
 
 
@@ -284,79 +292,116 @@ def _type_shape(field: dict[str, Any]) -> tuple[str | None, str]:
 
 
 def _check_cells(table: _Table) -> None:
-    """Everything a Table Schema says about single cells and one table's keys."""
+    """Everything a Table Schema says about single cells and one table's keys.
+
+    Each column is dictionary-encoded once and every check runs on its distinct values;
+    a failing value is mapped back to its rows only when there is one. Columns of few
+    distinct values (enums, dates, codes) are then checked almost for free.
+    """
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    out = table.problems
-    collect = _Collector(out, table.rel, table.lines)
+    collect = _Collector(table.problems, table.rel, table.lines)
     primary_key = _pk(table.schema)
     null = pa.scalar(None, pa.string())
     for f in table.schema["fields"]:
         name, kind = f["name"], f.get("type", "string")
         constraints = f.get("constraints", {})
         column = _column(table.strings, name)
+        encoded = column.dictionary_encode()
+        values, indices = encoded.dictionary, encoded.indices
+        table.codes[name] = (values, indices)
 
-        def value(i: int, c: pa.Array = column) -> str:
-            return _quote(c[i].as_py())
+        def report(bad: pa.Array, describe) -> None:
+            # ``bad`` holds one flag per distinct value; rows are found only on failure.
+            if pc.any(pc.fill_null(bad, False)).as_py():
+                collect.rows(name, pc.take(bad, indices), describe)
 
-        empty = pc.equal(column, "")
-        filled = pc.invert(empty)
+        def value(i: int) -> str:
+            return _quote(column[i].as_py())
+
+        filled = pc.not_equal(values, "")
         if constraints.get("required") or name in primary_key:
-            collect.rows(name, empty, lambda i: "is required but empty: fill it in")
-        spaces = pc.and_(filled, pc.match_substring_regex(column, r"^[\s\p{Z}]|[\s\p{Z}]$"))
-        collect.rows(name, spaces, lambda i: f"{value(i)} has spaces at the start or end: remove them")
-        control = pc.match_substring_regex(column, "[\x00-\x1f\x7f]")
-        collect.rows(name, control, lambda i: f"{value(i)} contains a control character (a tab or line break): remove it")
-        nfc = pc.not_equal(pc.utf8_normalize(column, form="NFC"), column)
-        collect.rows(name, nfc, lambda i: f"{value(i)} is not NFC-normalized Unicode: retype its accented letters or save as NFC")
-        if kind == "string":
-            formula = pc.match_substring_regex(column, "^[=+@-]")
-            collect.rows(name, formula, lambda i: f"{value(i)} starts with {column[i].as_py()[0]!r}, which a spreadsheet would run as a formula: reword it")
-        valid = pc.and_(filled, pc.invert(pc.or_(pc.or_(spaces, control), nfc)))
+            report(pc.invert(filled), lambda i: "is required but empty: fill it in")
+        valid = filled
+        hygiene = pc.match_substring_regex(values, HYGIENE)
+        not_nfc = pc.and_(pc.invert(pc.string_is_ascii(values)), pc.not_equal(pc.utf8_normalize(values, form="NFC"), values))
+        if pc.any(pc.or_(hygiene, not_nfc)).as_py():
+            spaces = pc.and_(filled, pc.match_substring_regex(values, r"^[\s\p{Z}]|[\s\p{Z}]$"))
+            report(spaces, lambda i: f"{value(i)} has spaces at the start or end: remove them")
+            control = pc.match_substring_regex(values, "[\x00-\x1f\x7f]")
+            report(control, lambda i: f"{value(i)} contains a control character (a tab or line break): remove it")
+            report(not_nfc, lambda i: f"{value(i)} is not NFC-normalized Unicode: retype its accented letters or save as NFC")
+            if kind == "string":
+                formula = pc.match_substring_regex(values, "^[=+@-]")
+                report(formula, lambda i: f"{value(i)} starts with {column[i].as_py()[0]!r}, which a spreadsheet would run as a formula: reword it")
+            valid = pc.and_(valid, pc.invert(pc.or_(pc.or_(spaces, control), not_nfc)))
         shape, shape_name = _type_shape(f)
         if shape is not None:
-            matches = pc.match_substring_regex(column, shape)
-            collect.rows(name, pc.and_(filled, pc.invert(matches)), lambda i: f"{value(i)} is not {shape_name}")
+            matches = pc.match_substring_regex(values, shape)
+            report(pc.and_(filled, pc.invert(matches)), lambda i: f"{value(i)} is not {shape_name}")
             valid = pc.and_(valid, matches)
             if kind == "date":
-                real = calendar_ok(pc.if_else(valid, column, null))
-                collect.rows(name, pc.and_(valid, pc.invert(real)), lambda i: f"{value(i)} is not a real calendar date")
+                real = calendar_ok(pc.if_else(valid, values, null))
+                report(pc.and_(valid, pc.invert(real)), lambda i: f"{value(i)} is not a real calendar date")
                 valid = pc.and_(valid, real)
         if "enum" in constraints:
             allowed = [str(v) for v in constraints["enum"]]
-            inside = pc.is_in(column, value_set=pa.array(allowed, pa.string()))
-            collect.rows(name, pc.and_(filled, pc.invert(inside)), lambda i: f"{value(i)} is not one of {', '.join(allowed)}")
+            inside = pc.is_in(values, value_set=pa.array(allowed, pa.string()))
+            report(pc.and_(filled, pc.invert(inside)), lambda i: f"{value(i)} is not one of {', '.join(allowed)}")
             valid = pc.and_(valid, inside)
         if "pattern" in constraints:
             pattern = constraints["pattern"]
-            matches = pc.match_substring_regex(column, f"^(?:{pattern})$")
+            matches = pc.match_substring_regex(values, f"^(?:{pattern})$")
             hint = PATTERN_HINTS.get(pattern, f"does not match the pattern {pattern}")
-            collect.rows(name, pc.and_(filled, pc.invert(matches)), lambda i: f"{value(i)} {hint}")
+            report(pc.and_(filled, pc.invert(matches)), lambda i: f"{value(i)} {hint}")
             valid = pc.and_(valid, matches)
             if pattern in (PARTIAL_DATE, PERIOD):
-                real = calendar_ok(pc.if_else(valid, column, null))
-                collect.rows(name, pc.and_(valid, pc.invert(real)), lambda i: f"{value(i)} is not a real calendar date")
+                real = calendar_ok(pc.if_else(valid, values, null))
+                report(pc.and_(valid, pc.invert(real)), lambda i: f"{value(i)} is not a real calendar date")
                 valid = pc.and_(valid, real)
         for bound, compare, word in (("minimum", pc.less, "below"), ("maximum", pc.greater, "above")):
             if bound in constraints and kind in ("integer", "number", "year"):
-                numbers = pc.cast(pc.if_else(valid, column, null), pa.float64())
+                numbers = pc.cast(pc.if_else(valid, values, null), pa.float64())
                 out_of_range = pc.fill_null(compare(numbers, float(constraints[bound])), False)
-                collect.rows(name, out_of_range, lambda i, b=bound, w=word: f"{column[i].as_py()} is {w} the {b} {constraints[b]}")
+                report(out_of_range, lambda i, b=bound, w=word: f"{column[i].as_py()} is {w} the {b} {constraints[b]}")
                 valid = pc.and_(valid, pc.invert(out_of_range))
         for bound, compare, word in (("minLength", pc.less, "shorter"), ("maxLength", pc.greater, "longer")):
             if bound in constraints:
-                too = pc.and_(filled, compare(pc.utf8_length(column), int(constraints[bound])))
-                collect.rows(name, too, lambda i, b=bound, w=word: f"{value(i)} is {w} than the {b} {constraints[b]}")
+                too = pc.and_(filled, compare(pc.utf8_length(values), int(constraints[bound])))
+                report(too, lambda i, b=bound, w=word: f"{value(i)} is {w} than the {b} {constraints[b]}")
                 valid = pc.and_(valid, pc.invert(too))
-        if constraints.get("unique"):
-            _duplicates(collect, name, column, filled, lambda i: f"{value(i)} appears more than once; it must be unique")
-        table.valid[name] = pc.fill_null(valid, False)
-    if len(primary_key) > 1:
+        if constraints.get("unique") or primary_key == [name]:
+            empty_rows = pc.sum(pc.equal(column, "")).as_py() or 0
+            distinct_filled = len(values) - (0 if pc.all(filled).as_py() else 1)
+            if distinct_filled < len(column) - empty_rows:  # some value repeats
+                _duplicates(collect, name, column, pc.not_equal(column, ""),
+                            lambda i: f"{value(i)} appears more than once; it must be unique")
+        table.valid[name] = pc.take(pc.fill_null(valid, False), indices)
+    if len(primary_key) > 1 and _composite_repeats(table, primary_key):
         keys = _joined(table.strings, primary_key)
         filled = pc.invert(pc.equal(keys, "\x1f" * (len(primary_key) - 1)))
         _duplicates(collect, ",".join(primary_key), keys, filled,
                     lambda i: f"({', '.join(_quote(table.strings[k][i].as_py()) for k in primary_key)}) appears more than once; the primary key must be unique")
+
+
+def _composite_repeats(table: _Table, names: list[str]) -> bool:
+    """Whether some combination of the fields repeats, from their dictionary codes.
+
+    The codes of the fields are packed into one integer per row (mixed radix), which
+    is far cheaper to check than joined strings; very wide keys fall back to strings.
+    """
+    import numpy as np
+    import pyarrow.compute as pc
+
+    radix = [len(table.codes[n][0]) for n in names]
+    if float(np.prod([float(r) for r in radix])) >= 2.0**62:
+        keys = _joined(table.strings, names)
+        return len(pc.unique(keys)) < len(keys)
+    packed = np.zeros(table.strings.num_rows, dtype=np.int64)
+    for name, size in zip(names, radix):
+        packed = packed * size + table.codes[name][1].to_numpy(zero_copy_only=False).astype(np.int64)
+    return len(np.unique(packed)) < len(packed)
 
 
 def _column(strings: pa.Table, name: str) -> pa.Array:
@@ -424,50 +469,43 @@ def _check_foreign_keys(tables: dict[str, _Table]) -> None:
                 table.valid[f] = pc.and_(table.valid[f], pc.or_(pc.invert(filled), present))
 
 
-def typed_frame(table: _Table):
-    """The table as a typed pandas frame; cells that failed their own checks become missing."""
+def typed_table(table: _Table) -> pa.Table:
+    """The table with the types of its schema (enums as plain text); cells that failed
+    their own checks become missing, so the rules see only well-formed values."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from .dtypes import arrow_schema, to_pandas
+    from .dtypes import arrow_type
 
-    schema = arrow_schema(table.schema)
-    columns = []
-    for f in schema:
-        column = table.strings[f.name].combine_chunks() if table.strings.num_rows else pa.array([], pa.string())
-        keep = table.valid.get(f.name, pa.array([True] * len(column)))
-        kept = pc.if_else(keep, column, pa.scalar(None, pa.string()))
-        columns.append(pc.cast(kept, f.type))
-    return to_pandas(pa.Table.from_arrays(columns, schema=schema), table.schema)
+    columns = {}
+    for f in table.schema["fields"]:
+        kind = arrow_type(f)
+        kind = kind.value_type if pa.types.is_dictionary(kind) else kind
+        column = _column(table.strings, f["name"])
+        keep = table.valid.get(f["name"])
+        kept = column if keep is None else pc.if_else(keep, column, pa.scalar(None, pa.string()))
+        columns[f["name"]] = pc.cast(kept, kind)
+    return pa.table(columns)
 
 
 def _check_rules(tables: dict[str, _Table]) -> None:
     import numpy as np
 
-    frames = {name: typed_frame(t) for name, t in tables.items()}
+    ruled = {rule.table for rule in ROW_RULES}
+    typed = {name: typed_table(t) for name, t in tables.items() if name in ruled}
     for rule in ROW_RULES:
         table = tables.get(rule.table)
-        if table is None:
+        if table is None or table.strings.num_rows == 0 or rule.field not in typed[rule.table].column_names:
             continue
-        frame = frames[rule.table]
-        if rule.field not in frame or not len(frame):
-            continue
-        ok = rule.check(frame).to_numpy(dtype=bool, na_value=False)
+        ok = rule.check(typed[rule.table]).to_numpy(zero_copy_only=False)
         for i in np.flatnonzero(~ok)[:MAX_PER_FIELD]:
-            table.problems.append(Problem(table.rel, int(table.lines[i]), rule.field, _rule_message(frame, i, rule)))
+            value = typed[rule.table][rule.field][int(i)].as_py()
+            message = rule.message if value is None else f"{_quote(str(value))}: {rule.message}"
+            table.problems.append(Problem(table.rel, int(table.lines[i]), rule.field, message))
     keys = {name: _pk(t.schema) for name, t in tables.items()}
-    for p in package_problems(frames, keys):
+    for p in package_problems({name: t.strings for name, t in tables.items()}, keys):
         table = tables[p.table]
         table.problems.append(Problem(table.rel, int(table.lines[p.row]), p.field, p.message))
-
-
-def _rule_message(frame, i, rule) -> str:
-    import pandas as pd
-
-    value = frame[rule.field].iloc[i]
-    if pd.isna(value):
-        return rule.message
-    return f"{_quote(str(value))}: {rule.message}"
 
 
 def _pk(schema: dict[str, Any]) -> list[str]:
