@@ -13,6 +13,7 @@ import hashlib
 import io
 import json
 import re
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -127,8 +128,10 @@ class _Table:
     schema: dict[str, Any]
     strings: pa.Table
     lines: np.ndarray
-    valid: dict[str, pa.Array]  # per column: cell passes its own checks
+    valid: dict[str, pa.Array | None]  # per column, per row: the cell passed its checks (None: all did)
     problems: list[Problem]
+    digest: str = ""  # sha256 of the file as read
+    size: int = 0
     codes: dict[str, tuple[pa.Array, pa.Array]] = dataclass_field(default_factory=dict)  # distinct values, row indices
 
 
@@ -233,6 +236,7 @@ def _read_table(root: Path, name: str, rel: str, schema: dict[str, Any]) -> tupl
 
     problems: list[Problem] = []
     raw = (root / rel).read_bytes()
+    digest, size = "sha256:" + hashlib.sha256(raw).hexdigest(), len(raw)  # hashlib releases the GIL
     if raw.startswith(BOM):
         problems.append(Problem(rel, 1, "", "starts with a byte-order mark (BOM): save it as UTF-8 without BOM"))
         raw = raw[len(BOM):]
@@ -243,7 +247,8 @@ def _read_table(root: Path, name: str, rel: str, schema: dict[str, Any]) -> tupl
     if raw and not raw.endswith(b"\n"):
         problems.append(Problem(rel, raw.count(b"\n") + 1, "", "does not end with a line break: add one after the last row"))
     names = [f["name"] for f in schema["fields"]]
-    first = raw.split(b"\n", 1)[0].decode("utf-8", errors="replace")
+    end_of_header = raw.find(b"\n")
+    first = (raw if end_of_header < 0 else raw[:end_of_header]).decode("utf-8", errors="replace")
     header = next(csv.reader([first]), [])
     if header != names:
         missing = [n for n in names if n not in header]
@@ -279,7 +284,14 @@ def _read_table(root: Path, name: str, rel: str, schema: dict[str, Any]) -> tupl
         problems.append(Problem(rel, line, "", f"has {got} cells but the header has {len(names)}: check the commas and quotes"))
         return None, problems
     lines = _physical_lines(strings, raw.count(b"\n"))
-    return _Table(name, rel, schema, strings, lines, {}, problems), []
+    return _Table(name, rel, schema, strings, lines, {}, problems, digest=digest, size=size), []
+
+
+def _read_and_check(root: Path, name: str, rel: str, schema: dict[str, Any]) -> tuple[_Table | None, list[Problem]]:
+    table, problems = _read_table(root, name, rel, schema)
+    if table is not None:
+        _check_cells(table)
+    return table, problems
 
 
 def _type_shape(field: dict[str, Any]) -> tuple[str | None, str]:
@@ -303,19 +315,21 @@ def _check_cells(table: _Table) -> None:
 
     collect = _Collector(table.problems, table.rel, table.lines)
     primary_key = _pk(table.schema)
-    null = pa.scalar(None, pa.string())
+    null = pa.nulls(1, pa.string())[0]
     for f in table.schema["fields"]:
         name, kind = f["name"], f.get("type", "string")
         constraints = f.get("constraints", {})
         column = _column(table.strings, name)
-        encoded = column.dictionary_encode()
-        values, indices = encoded.dictionary, encoded.indices
+        values, indices = _distinct(column)
         table.codes[name] = (values, indices)
+
+        def per_row(flags: pa.Array, indices: pa.Array | None = indices) -> pa.Array:
+            return flags if indices is None else pc.take(flags, indices)
 
         def report(bad: pa.Array, describe) -> None:
             # ``bad`` holds one flag per distinct value; rows are found only on failure.
             if pc.any(pc.fill_null(bad, False)).as_py():
-                collect.rows(name, pc.take(bad, indices), describe)
+                collect.rows(name, per_row(bad), describe)
 
         def value(i: int) -> str:
             return _quote(column[i].as_py())
@@ -372,17 +386,42 @@ def _check_cells(table: _Table) -> None:
                 report(too, lambda i, b=bound, w=word: f"{value(i)} is {w} than the {b} {constraints[b]}")
                 valid = pc.and_(valid, pc.invert(too))
         if constraints.get("unique") or primary_key == [name]:
-            empty_rows = pc.sum(pc.equal(column, "")).as_py() or 0
-            distinct_filled = len(values) - (0 if pc.all(filled).as_py() else 1)
-            if distinct_filled < len(column) - empty_rows:  # some value repeats
+            if _has_repeats(column, values, indices):
                 _duplicates(collect, name, column, pc.not_equal(column, ""),
                             lambda i: f"{value(i)} appears more than once; it must be unique")
-        table.valid[name] = pc.take(pc.fill_null(valid, False), indices)
+        valid = pc.fill_null(valid, False)
+        table.valid[name] = None if pc.all(valid).as_py() else per_row(valid)
     if len(primary_key) > 1 and _composite_repeats(table, primary_key):
         keys = _joined(table.strings, primary_key)
         filled = pc.invert(pc.equal(keys, "\x1f" * (len(primary_key) - 1)))
         _duplicates(collect, ",".join(primary_key), keys, filled,
                     lambda i: f"({', '.join(_quote(table.strings[k][i].as_py()) for k in primary_key)}) appears more than once; the primary key must be unique")
+
+
+def _distinct(column: pa.Array) -> tuple[pa.Array, pa.Array | None]:
+    """The distinct values of a column and each row's index into them.
+
+    Checking distinct values pays off for columns that repeat (enums, dates, codes);
+    for a column of mostly different values (identifiers, titles), judged from its
+    first rows, the rows themselves are checked and the indices are None.
+    """
+    sample = column.slice(0, 2000)
+    if len(sample) > 100 and len(sample.unique()) > 0.5 * len(sample):
+        return column, None
+    encoded = column.dictionary_encode()
+    return encoded.dictionary, encoded.indices
+
+
+def _has_repeats(column: pa.Array, values: pa.Array, indices: pa.Array | None) -> bool:
+    """Whether a non-empty value occurs twice."""
+    import pyarrow.compute as pc
+
+    if indices is None:
+        filled = pc.filter(column, pc.not_equal(column, ""))
+        return len(pc.unique(filled)) < len(filled)
+    empty = pc.index(values, "").as_py()
+    empty_rows = 0 if empty < 0 else pc.sum(pc.equal(indices, empty)).as_py()
+    return len(values) - (empty >= 0) < len(column) - empty_rows
 
 
 def _composite_repeats(table: _Table, names: list[str]) -> bool:
@@ -392,16 +431,20 @@ def _composite_repeats(table: _Table, names: list[str]) -> bool:
     is far cheaper to check than joined strings; very wide keys fall back to strings.
     """
     import numpy as np
+    import pyarrow as pa
     import pyarrow.compute as pc
 
     radix = [len(table.codes[n][0]) for n in names]
     if float(np.prod([float(r) for r in radix])) >= 2.0**62:
         keys = _joined(table.strings, names)
         return len(pc.unique(keys)) < len(keys)
+    if any(table.codes[n][1] is None for n in names):  # a field of mostly different values
+        keys = _joined(table.strings, names)
+        return len(pc.unique(keys)) < len(keys)
     packed = np.zeros(table.strings.num_rows, dtype=np.int64)
     for name, size in zip(names, radix):
         packed = packed * size + table.codes[name][1].to_numpy(zero_copy_only=False).astype(np.int64)
-    return len(np.unique(packed)) < len(packed)
+    return len(pc.unique(pa.array(packed))) < len(packed)
 
 
 def _column(strings: pa.Table, name: str) -> pa.Array:
@@ -443,30 +486,40 @@ def _duplicates(collect: _Collector, label: str, values: pa.Array, filled: pa.Ar
 
 
 def _check_foreign_keys(tables: dict[str, _Table]) -> None:
-    import pyarrow as pa
     import pyarrow.compute as pc
 
     for table in tables.values():
         for fk in table.schema.get("foreignKeys", []):
             fields = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
             ref = fk["reference"]
-            parent_name = ref.get("resource") or table.name
             parent_fields = ref["fields"] if isinstance(ref["fields"], list) else [ref["fields"]]
-            parent = tables.get(parent_name)
+            parent = tables.get(ref.get("resource") or table.name)
             if parent is None:
                 continue
-            child = _joined(table.strings, fields)
-            filled = pc.invert(pc.equal(child, "\x1f" * (len(fields) - 1))) if len(fields) > 1 else pc.invert(pc.equal(child, ""))
-            present = pc.is_in(child, value_set=pa.array(_joined(parent.strings, parent_fields)))
-            bad = pc.and_(filled, pc.invert(present))
-            label = ",".join(fields)
+            if len(fields) == 1:
+                # One field: test each distinct value once, against the parent's distinct keys.
+                values, indices = table.codes[fields[0]]
+                parent_keys = parent.codes[parent_fields[0]][0]
+                missing = pc.and_(pc.not_equal(values, ""), pc.invert(pc.is_in(values, value_set=parent_keys)))
+                if not pc.any(missing).as_py():
+                    continue
+                bad = missing if indices is None else pc.take(missing, indices)
+            else:
+                child = _joined(table.strings, fields)
+                filled = pc.invert(pc.equal(child, "\x1f" * (len(fields) - 1)))
+                bad = pc.and_(filled, pc.invert(pc.is_in(child, value_set=_joined(parent.strings, parent_fields))))
+                if not pc.any(bad).as_py():
+                    continue
             where = f"{','.join(parent_fields)} in {parent.rel}"
-            values = table.strings
+            values_of = table.strings
             _Collector(table.problems, table.rel, table.lines).rows(
-                label, bad, lambda i: f"{', '.join(_quote(values[f][i].as_py()) for f in fields)} is not among the {where}: add it there or fix the reference"
+                ",".join(fields), bad,
+                lambda i: f"{', '.join(_quote(values_of[f][i].as_py()) for f in fields)} is not among the {where}: add it there or fix the reference",
             )
             for f in fields:
-                table.valid[f] = pc.and_(table.valid[f], pc.or_(pc.invert(filled), present))
+                current = table.valid.get(f)
+                ok = pc.invert(bad)
+                table.valid[f] = ok if current is None else pc.and_(current, ok)
 
 
 def typed_table(table: _Table) -> pa.Table:
@@ -483,7 +536,7 @@ def typed_table(table: _Table) -> pa.Table:
         kind = kind.value_type if pa.types.is_dictionary(kind) else kind
         column = _column(table.strings, f["name"])
         keep = table.valid.get(f["name"])
-        kept = column if keep is None else pc.if_else(keep, column, pa.scalar(None, pa.string()))
+        kept = column if keep is None else pc.if_else(keep, column, pa.nulls(1, pa.string())[0])
         columns[f["name"]] = pc.cast(kept, kind)
     return pa.table(columns)
 
@@ -520,12 +573,10 @@ def _check_generated(root: Path, table: _Table, resource: dict[str, Any]) -> Non
     from .loader import read_csv_arrow
 
     csv_path = root / table.rel
-    data = csv_path.read_bytes()
-    expected_hash = "sha256:" + hashlib.sha256(data).hexdigest()
-    if resource.get("hash") != expected_hash:
+    if resource.get("hash") != table.digest:
         table.problems.append(Problem(DESCRIPTOR, 0, f"{table.name}.hash", f"does not match {table.rel}: run alliance-data build", generated=True))
-    if resource.get("bytes") != len(data):
-        table.problems.append(Problem(DESCRIPTOR, 0, f"{table.name}.bytes", f"is {_quote(resource.get('bytes'))}, but {table.rel} has {len(data)} bytes: run alliance-data build", generated=True))
+    if resource.get("bytes") != table.size:
+        table.problems.append(Problem(DESCRIPTOR, 0, f"{table.name}.bytes", f"is {_quote(resource.get('bytes'))}, but {table.rel} has {table.size} bytes: run alliance-data build", generated=True))
     parquet_rel = str(PurePosixPath(table.rel).with_suffix(".parquet"))
     parquet_path = root / parquet_rel
     if not parquet_path.is_file():
@@ -597,6 +648,7 @@ def validate(path: str | Path) -> Report:
     by_name: dict[str, dict[str, Any]] = {}
     names = {r.get("name") for r in resources if isinstance(r, dict)}
     seen: set[str] = set()
+    jobs: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = []
     for number, resource in enumerate(resources):
         label = resource.get("name") if isinstance(resource, dict) and resource.get("name") else f"resources[{number}]"
         if not isinstance(resource, dict):
@@ -627,11 +679,14 @@ def validate(path: str | Path) -> Report:
         report.problems.extend(problems)
         if problems:
             continue
-        table, problems = _read_table(root, label, rel, schema)
+        jobs.append((label, rel, schema, resource))
+    # Tables are read and checked two at a time: the work is in pyarrow, which releases the GIL.
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(lambda job: _read_and_check(root, *job[:3]), jobs))
+    for (label, _, _, resource), (table, problems) in zip(jobs, results):
         report.problems.extend(problems)
         if table is None:
             continue
-        _check_cells(table)
         tables[label] = table
         by_name[label] = resource
         report.tables += 1
