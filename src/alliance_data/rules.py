@@ -7,6 +7,7 @@ as pandera checks.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable
 
@@ -109,18 +110,26 @@ def _in_code_list(column: str, codes: Callable[[], set[str]]) -> Callable[[pa.Ta
     return check
 
 
+def code_lists() -> None:
+    """Load every code list the rules use (the first use of each is the slow one)."""
+    _currencies(), _countries(), _languages(), cow_codes(["IRN"])
+
+
+@functools.lru_cache(maxsize=1)
 def _currencies() -> set[str]:
     import pycountry
 
     return {c.alpha_3 for c in pycountry.currencies}
 
 
+@functools.lru_cache(maxsize=1)
 def _countries() -> set[str]:
     import pycountry
 
     return {c.alpha_3 for c in pycountry.countries}
 
 
+@functools.lru_cache(maxsize=1)
 def _languages() -> set[str]:
     import pycountry
 

@@ -13,6 +13,7 @@ import hashlib
 import io
 import json
 import re
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
@@ -607,6 +608,17 @@ def same_content(a: pa.Table, b: pa.Table) -> bool:
     return True
 
 
+def _load_code_lists() -> None:
+    """Load the code lists the rules need while the CSVs are read and checked, which
+    pyarrow does mostly without the GIL. The rules then find them loaded."""
+    from .rules import code_lists
+
+    try:
+        code_lists()
+    except Exception:  # the rules load them again and report any failure there
+        pass
+
+
 def validate(path: str | Path) -> Report:
     """Validate the data package in folder ``path``.
 
@@ -634,6 +646,7 @@ def validate(path: str | Path) -> Report:
     if not (root / DESCRIPTOR).is_file():
         raise CannotValidate(f"{path}: no {DESCRIPTOR} in this folder")
     report = Report(root, [])
+    threading.Thread(target=_load_code_lists, name="alliance-data-code-lists", daemon=True).start()
     descriptor, problems = _read_json(root, DESCRIPTOR)
     report.problems.extend(problems)
     if problems:

@@ -1,0 +1,205 @@
+"""Measure alliance-data against its floors and against frictionless; write BENCHMARKS.md.
+
+    python benchmarks/run.py            # everything, about two minutes
+    python benchmarks/run.py --quick    # fewer repeats, no 1M-row package
+
+Every figure is the median of repeated cold processes (a new interpreter each time),
+so import costs count. Speed targets live here and in BENCHMARKS.md, never in tests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from importlib import metadata
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PYTHON = sys.executable
+# A child prints its own peak resident memory (KiB on Linux) as its last line.
+PEAK = "import resource; print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+
+
+def run(command: list[str]) -> tuple[float, int, str]:
+    start = time.perf_counter()
+    result = subprocess.run(command, capture_output=True, text=True)
+    return time.perf_counter() - start, result.returncode, result.stdout
+
+
+def median_seconds(command: list[str], repeat: int) -> tuple[float, int]:
+    """Median wall time of ``repeat`` cold runs, and the exit code they agree on."""
+    times, codes = [], set()
+    for _ in range(repeat):
+        seconds, code, _ = run(command)
+        times.append(seconds)
+        codes.add(code)
+    if len(codes) != 1:
+        raise RuntimeError(f"{command} gave different exit codes: {codes}")
+    return statistics.median(times), codes.pop()
+
+
+def median_peak_kib(code: str, repeat: int) -> int:
+    peaks = []
+    for _ in range(repeat):
+        _, _, out = run([PYTHON, "-c", f"{code}\n{PEAK}"])
+        peaks.append(int(out.strip().splitlines()[-1]))
+    return int(statistics.median(peaks))
+
+
+def bundled_parquet_paths() -> list[str]:
+    code = "import alliance_data as a; print('\\n'.join(str(a.path(n)) for n in a.tables()))"
+    return subprocess.run([PYTHON, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+
+
+def alliance_data_command() -> list[str]:
+    return [PYTHON, "-m", "alliance_data"]
+
+
+def frictionless_command() -> list[str]:
+    return [PYTHON, "-m", "frictionless"] if shutil.which("frictionless") is None else [shutil.which("frictionless")]
+
+
+def break_one_cell(folder: Path) -> None:
+    """Make a valid synthetic package invalid in one cell (an unknown status)."""
+    path = folder / "tables" / "agreements.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    rows[len(rows) // 2][4] = "signd"
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+
+
+def versions() -> str:
+    names = ["alliance-data", "pyarrow", "pandas", "pandera", "frictionless", "pycountry", "countrycode"]
+    found = []
+    for name in names:
+        try:
+            found.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            found.append(f"{name} (not installed)")
+    return ", ".join(found)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="fewer repeats and no 1M-row package")
+    parser.add_argument("--out", type=Path, default=HERE.parent / "BENCHMARKS.md", help="report to write")
+    args = parser.parse_args()
+    repeat = 3 if args.quick else 7
+    rows_list = [10_000, 100_000, 200_000] if args.quick else [10_000, 100_000, 200_000, 1_000_000]
+    lines: list[str] = []
+    checks: list[tuple[str, bool]] = []
+
+    # Import and load against their floors.
+    bare, _ = median_seconds([PYTHON, "-c", "pass"], repeat * 2)
+    imported, _ = median_seconds([PYTHON, "-c", "import alliance_data"], repeat * 2)
+    paths = bundled_parquet_paths()
+    floor_code = f"import pandas as pd, pyarrow.parquet\nframes = [pd.read_parquet(p) for p in {paths!r}]"
+    load_code = "import alliance_data\nframes = alliance_data.load_all()"
+    floor_load, _ = median_seconds([PYTHON, "-c", floor_code], repeat * 2)
+    load_all, _ = median_seconds([PYTHON, "-c", load_code], repeat * 2)
+    floor_peak = median_peak_kib(floor_code, repeat)
+    load_peak = median_peak_kib(load_code, repeat)
+    lines += [
+        "## Import and load",
+        "",
+        "| measure | alliance-data | floor | ratio or difference | target | met |",
+        "|---|---|---|---|---|---|",
+    ]
+    row = lambda *cells: lines.append("| " + " | ".join(cells) + " |")  # noqa: E731
+    ok = imported - bare <= 0.030
+    checks.append(("import within 30 ms of a bare interpreter", ok))
+    row("cold `import alliance_data`", f"{imported * 1000:.0f} ms", f"{bare * 1000:.0f} ms (bare `python -c pass`)",
+        f"+{(imported - bare) * 1000:.0f} ms", "≤ +30 ms", "yes" if ok else "no")
+    ok = load_all / floor_load <= 1.15
+    checks.append(("load_all within 1.15x of reading the Parquet files by hand", ok))
+    row("cold `load_all()`", f"{load_all * 1000:.0f} ms", f"{floor_load * 1000:.0f} ms (pandas.read_parquet of each file)",
+        f"{load_all / floor_load:.2f}×", "≤ 1.15×", "yes" if ok else "no")
+    ok = load_peak / floor_peak <= 1.2
+    checks.append(("load_all peak memory within 1.2x of the floor", ok))
+    row("peak memory of `load_all()`", f"{load_peak / 1024:.0f} MiB", f"{floor_peak / 1024:.0f} MiB",
+        f"{load_peak / floor_peak:.2f}×", "≤ 1.2×", "yes" if ok else "no")
+
+    # Validation of the shipped data.
+    ours, ours_code = median_seconds([*alliance_data_command(), "validate"], repeat)
+    descriptor = subprocess.run([PYTHON, "-c", "import alliance_data._package as p; print(p.data_root() / 'datapackage.json')"],
+                                capture_output=True, text=True, check=True).stdout.strip()
+    theirs, theirs_code = median_seconds([*frictionless_command(), "validate", descriptor], repeat)
+    lines += [
+        "",
+        "## Validation",
+        "",
+        "Whole cold processes: `alliance-data validate DIR` against `frictionless validate DIR/datapackage.json`.",
+        "Synthetic packages come from `python benchmarks/make_synthetic.py --rows N --out DIR`.",
+        "",
+        "| package | rows | alliance-data | frictionless | speed-up | verdicts | alliance-data peak memory |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    verdict = lambda code: "valid" if code == 0 else "invalid"  # noqa: E731
+    row("shipped data", "—", f"{ours:.2f} s", f"{theirs:.2f} s", f"{theirs / ours:.1f}×",
+        f"{verdict(ours_code)} / {verdict(theirs_code)}", "")
+    checks.append(("same verdict on the shipped data", ours_code == theirs_code == 0))
+
+    per_row: dict[int, float] = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        for rows in rows_list:
+            folder = Path(scratch) / f"rows-{rows}"
+            subprocess.run([PYTHON, str(HERE / "make_synthetic.py"), "--rows", str(rows), "--out", str(folder)],
+                           check=True, capture_output=True)
+            ours, ours_code = median_seconds([*alliance_data_command(), "validate", str(folder)], repeat)
+            their_repeat = 1 if rows >= 200_000 else max(1, repeat // 2)
+            theirs, theirs_code = median_seconds([*frictionless_command(), "validate", str(folder / "datapackage.json")], their_repeat)
+            peak = median_peak_kib(
+                f"import sys, alliance_data.cli as c\nsys.argv = ['alliance-data', 'validate', {str(folder)!r}]\nc.main(sys.argv[1:])", 1)
+            per_row[rows] = ours
+            row("synthetic", f"{rows:,}", f"{ours:.2f} s", f"{theirs:.2f} s", f"{theirs / ours:.1f}×",
+                f"{verdict(ours_code)} / {verdict(theirs_code)}", f"{peak / 1024:.0f} MiB")
+            checks.append((f"same verdict at {rows:,} rows (valid)", ours_code == theirs_code == 0))
+            if rows == 200_000:
+                checks.append(("at least 10× faster than frictionless at 200k rows", theirs / ours >= 10))
+            if rows == 1_000_000:
+                checks.append(("at least 25× faster than frictionless at 1M rows", theirs / ours >= 25))
+            if rows == 100_000:
+                break_one_cell(folder)
+                ours, ours_code = median_seconds([*alliance_data_command(), "validate", str(folder)], 1)
+                theirs, theirs_code = median_seconds([*frictionless_command(), "validate", str(folder / "datapackage.json")], 1)
+                row("synthetic, one bad cell", f"{rows:,}", f"{ours:.2f} s", f"{theirs:.2f} s", f"{theirs / ours:.1f}×",
+                    f"{verdict(ours_code)} / {verdict(theirs_code)}", "")
+                checks.append(("same verdict at 100,000 rows (one bad cell)", ours_code != 0 and theirs_code != 0))
+    largest, smallest = max(per_row), min(k for k in per_row if k >= 100_000)
+    growth = (per_row[largest] - per_row[smallest]) / (largest - smallest) * 1e6
+    lines += ["", f"Marginal cost between {smallest:,} and {largest:,} rows: {growth:.2f} s per million rows "
+              "(the rest is start-up: the interpreter, pyarrow, pandas and the code lists)."]
+
+    met = sum(ok for _, ok in checks)
+    header = [
+        "# Benchmarks",
+        "",
+        f"Generated by `python benchmarks/run.py{' --quick' if args.quick else ''}` on {time.strftime('%Y-%m-%d')}; "
+        f"medians of {repeat} cold processes (frictionless once above 100k rows). Rerun it to refresh this file.",
+        "",
+        f"- Machine: {platform.platform()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+        f"- Versions: {versions()}",
+        "",
+        f"**Targets met: {met} of {len(checks)}.**",
+        "",
+        *[f"- [{'x' if ok else ' '}] {name}" for name, ok in checks],
+        "",
+    ]
+    args.out.write_text("\n".join(header + lines) + "\n", encoding="utf-8")
+    print("\n".join(header + lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
