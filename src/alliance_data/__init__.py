@@ -19,6 +19,8 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names load lazi
     from ._package import DataPackageError, data_version
     from .cite import Citation, citation
     from .codebook import describe
+    from .provenance import sources_for
+    from .sql import connect
     from .loader import load, load_all, path, tables, year
     from .pandera_schema import schema
     from .validator import CannotValidate, Problem, Report, validate
@@ -30,6 +32,8 @@ _EXPORTS = {
     "Citation": ".cite",
     "citation": ".cite",
     "describe": ".codebook",
+    "sources_for": ".provenance",
+    "connect": ".sql",
     "load": ".loader",
     "load_all": ".loader",
     "path": ".loader",

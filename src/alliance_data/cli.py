@@ -1,4 +1,4 @@
-"""The ``alliance-data`` command: info, validate, build, export.
+"""The ``alliance-data`` command: info, validate, build, export, diff, figures.
 
 Exit codes: 0 ok, 1 invalid data, 2 usage error or nothing to work on.
 """
@@ -38,6 +38,16 @@ def _parser() -> argparse.ArgumentParser:
                                              "(datapackage.json, schemas/, tables/*.csv); parquet writes one .parquet file per table.")
     export.add_argument("--format", choices=["csv", "parquet"], required=True, help="file format")
     export.add_argument("--out", required=True, type=Path, help="output folder (created if missing)")
+    diff = commands.add_parser("diff", help="list the rows added, removed and changed between two package folders",
+                               description="Compare two data package folders table by table, by primary key.")
+    diff.add_argument("old", help="folder of the old version (holding datapackage.json)")
+    diff.add_argument("new", help="folder of the new version")
+    diff.add_argument("--format", choices=["text", "json"], default="text", help="report format (default: text)")
+    figures = commands.add_parser("figures", help="draw the network and timeline figures from the data",
+                                  description="Draw the partnership network and the timeline as SVG (needs the "
+                                              "figures extra: matplotlib and networkx).")
+    figures.add_argument("path", nargs="?", default=".", help="folder holding datapackage.json (default: .)")
+    figures.add_argument("--out", type=Path, help="output folder (default: PATH/docs)")
     return parser
 
 
@@ -143,6 +153,27 @@ def _export(fmt: str, out: Path) -> int:
     return OK
 
 
+def _diff(old: str, new: str, fmt: str) -> int:
+    from .diff import diff, render_json, render_text
+
+    changes = diff(old, new)
+    print(render_json(changes) if fmt == "json" else render_text(changes))
+    return OK
+
+
+def _figures(path: str, out: Path | None) -> int:
+    from .figures import render
+
+    try:
+        written = render(path, out)
+    except ImportError as error:
+        print(f"alliance-data: {error}", file=sys.stderr)
+        return USAGE
+    for file in written:
+        print(f"wrote {file}")
+    return OK
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code."""
     from .validator import CannotValidate
@@ -158,6 +189,10 @@ def main(argv: list[str] | None = None) -> int:
             return _validate(args.path, args.format)
         if args.command == "build":
             return _build(args.path)
+        if args.command == "diff":
+            return _diff(args.old, args.new, args.format)
+        if args.command == "figures":
+            return _figures(args.path, args.out)
         return _export(args.format, args.out)
     except (CannotValidate, _package.DataPackageError) as error:
         print(f"alliance-data: {error}", file=sys.stderr)

@@ -64,7 +64,11 @@ def to_pandas(table: pa.Table, table_schema: dict[str, Any]) -> pd.DataFrame:
         pa.string(): string_dtype,
         pa.large_string(): string_dtype,
     }
-    frame = table.to_pandas(types_mapper=mapping.get)
+    def pandas_type(arrow: pa.DataType):
+        # Nested columns (lists of citations) stay typed Arrow rather than object.
+        return mapping.get(arrow) or (pd.ArrowDtype(arrow) if pa.types.is_nested(arrow) else None)
+
+    frame = table.to_pandas(types_mapper=pandas_type)
     for f in table_schema["fields"]:
         enum = f.get("constraints", {}).get("enum")
         if enum is not None and f["name"] in frame.columns:

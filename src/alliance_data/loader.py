@@ -77,8 +77,15 @@ def read_arrow(name: str, root: Path | None = None, columns: Sequence[str] | Non
     return table.select(list(columns)) if columns is not None else table
 
 
-def load(name: str, *, columns: Sequence[str] | None = None, validate: bool = False) -> pd.DataFrame:
-    """Load one table as a pandas DataFrame.
+def load(
+    name: str,
+    *,
+    columns: Sequence[str] | None = None,
+    validate: bool = False,
+    with_sources: bool = False,
+    backend: Literal["pandas", "polars"] = "pandas",
+):
+    """Load one table as a DataFrame.
 
     Parameters
     ----------
@@ -87,14 +94,21 @@ def load(name: str, *, columns: Sequence[str] | None = None, validate: bool = Fa
     columns : sequence of str, optional
         Read only these columns.
     validate : bool, default False
-        Check the frame against :func:`schema` before returning it.
+        Check the frame against :func:`schema` before returning it (pandas only).
+    with_sources : bool, default False
+        Add a ``citations`` column: for each row, the list of its citations, each with
+        ``source_id``, ``title``, ``url``, ``locator`` and ``stance``. Only for the
+        tables that carry citations.
+    backend : {"pandas", "polars"}, default "pandas"
+        Return a pandas or a Polars DataFrame (``pip install "alliance-data[polars]"``).
 
     Returns
     -------
-    pandas.DataFrame
-        Enums as ``category`` with the schema's categories, optional integers as
-        ``Int64``, text as ``string``, numbers as ``float64``. Partial dates stay
-        text at their precision; use :func:`year` to filter by year.
+    pandas.DataFrame or polars.DataFrame
+        Enums as ``category`` (Polars: ``Enum``) with the schema's categories, optional
+        integers as ``Int64``, text as ``string`` (Polars: ``String``), numbers as
+        ``float64``. Partial dates stay text at their precision; use :func:`year` to
+        filter by year.
 
     Raises
     ------
@@ -109,17 +123,49 @@ def load(name: str, *, columns: Sequence[str] | None = None, validate: bool = Fa
     True
     """
     table_schema = _package.table_schema(name)
+    if backend not in ("pandas", "polars"):
+        raise ValueError(f"backend must be 'pandas' or 'polars', not {backend!r}")
     if columns is not None:
         known = [f["name"] for f in table_schema["fields"]]
         unknown = [c for c in columns if c not in known]
         if unknown:
             raise KeyError(f"table {name!r} has no column {unknown[0]!r}; its columns are: {', '.join(known)}")
+    table = read_arrow(name) if (validate or with_sources) else read_arrow(name, columns=columns)
+    if with_sources:
+        from .provenance import citation_lists
+
+        key = table_schema["primaryKey"][0]
+        table = table.append_column("citations", citation_lists(name, table[key]))
+    if backend == "polars":
+        if validate:
+            raise ValueError("validate=True works with the pandas backend")
+        return _to_polars(table, table_schema, columns, with_sources)
     if validate:
         from .pandera_schema import schema
 
-        frame = schema(name).validate(to_pandas(read_arrow(name), table_schema), lazy=True)
-        return frame if columns is None else frame[list(columns)]
-    return to_pandas(read_arrow(name, columns=columns), table_schema)
+        frame = to_pandas(table.drop_columns(["citations"]) if with_sources else table, table_schema)
+        schema(name).validate(frame, lazy=True)
+    frame = to_pandas(table, table_schema)
+    if columns is not None:
+        frame = frame[list(columns) + (["citations"] if with_sources else [])]
+    return frame
+
+
+def _to_polars(table: pa.Table, table_schema: dict, columns: Sequence[str] | None, with_sources: bool):
+    try:
+        import polars as pl
+    except ImportError:
+        raise ImportError('backend="polars" needs Polars: pip install "alliance-data[polars]"') from None
+    frame = pl.from_arrow(table)
+    casts = {}
+    for f in table_schema["fields"]:
+        enum = f.get("constraints", {}).get("enum")
+        if enum is not None and f["name"] in frame.columns:
+            casts[f["name"]] = pl.col(f["name"]).cast(pl.String).cast(pl.Enum(enum))
+    frame = frame.with_columns(**casts) if casts else frame
+    if columns is not None:
+        frame = frame.select([*columns, *(["citations"] if with_sources else [])])
+    return frame
 
 
 def load_all() -> dict[str, pd.DataFrame]:

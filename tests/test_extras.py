@@ -1,0 +1,181 @@
+"""SQL, Polars, provenance, row-level diffs and figures, against the bundled data."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import alliance_data
+from alliance_data.cli import main
+from alliance_data.diff import diff
+from conftest import REPO, read_rows, write_rows
+
+FACT_TABLES = ["actors", "agreements", "agreement_events", "trade_items", "settlement_methods", "frictions", "observations"]
+
+
+# --- SQL -------------------------------------------------------------------------------
+
+def test_connect_gives_every_table_as_a_view() -> None:
+    pytest.importorskip("duckdb")
+    con = alliance_data.connect()
+    for name in alliance_data.tables():
+        assert con.execute(f"select count(*) from {name}").fetchone()[0] == len(alliance_data.load(name))
+
+
+def test_sql_join_of_agreements_parties_and_sources() -> None:
+    pytest.importorskip("duckdb")
+    con = alliance_data.connect()
+    rows = con.execute("""
+        select a.title, p.actor_id, p.role, s.publisher, c.locator
+        from agreements a
+        join agreement_parties p using (agreement_id)
+        join citations c on c.record_table = 'agreements' and c.record_id = a.agreement_id
+        join sources s using (source_id)
+        where a.agreement_id = 'gazprom-nioc-memorandum-2022'
+    """).fetchall()
+    assert {r[1] for r in rows} == {"gazprom", "nioc"}
+    assert "Upstream" in {r[3] for r in rows}
+
+
+def test_connect_without_duckdb_says_what_to_install(monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "duckdb", None)
+    with pytest.raises(ImportError, match=r'pip install "alliance-data\[duckdb\]"'):
+        alliance_data.connect()
+
+
+# --- Polars ----------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name", alliance_data.tables())
+def test_polars_backend_has_the_same_columns_and_types(name: str) -> None:
+    pl = pytest.importorskip("polars")
+    frame = alliance_data.load(name, backend="polars")
+    pandas_frame = alliance_data.load(name)
+    assert frame.columns == list(pandas_frame.columns)
+    assert frame.height == len(pandas_frame)
+    for column, dtype in pandas_frame.dtypes.items():
+        polars_type = frame.schema[column]
+        if isinstance(dtype, pd.CategoricalDtype):
+            assert polars_type == pl.Enum(list(dtype.categories))
+        elif dtype == pd.Int64Dtype():
+            assert polars_type == pl.Int64
+        elif dtype == "float64":
+            assert polars_type == pl.Float64
+        else:
+            assert polars_type == pl.String
+    assert frame.to_pandas()[frame.columns[0]].tolist() == pandas_frame[frame.columns[0]].tolist()
+
+
+def test_polars_backend_without_polars(monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "polars", None)
+    with pytest.raises(ImportError, match=r"alliance-data\[polars\]"):
+        alliance_data.load("actors", backend="polars")
+
+
+# --- provenance ------------------------------------------------------------------------
+
+def test_sources_for_a_record() -> None:
+    found = alliance_data.sources_for("agreements", "treaty-2025-comprehensive-strategic-partnership")
+    assert {"source_id", "locator", "stance", "title", "url", "publisher"} <= set(found.columns)
+    assert "Art. 3" in set(found["locator"])
+    assert set(found["stance"]) == {"supports", "dates_differently"}
+    citations = alliance_data.load("citations")
+    expected = citations[(citations["record_table"] == "agreements")
+                         & (citations["record_id"] == "treaty-2025-comprehensive-strategic-partnership")]
+    assert len(found) == len(expected)
+
+
+def test_sources_for_unknown_records_and_tables() -> None:
+    with pytest.raises(KeyError, match="no record"):
+        alliance_data.sources_for("agreements", "no-such-agreement")
+    with pytest.raises(ValueError, match="the cited tables are"):
+        alliance_data.sources_for("citations", "x")
+
+
+@pytest.mark.parametrize("name", FACT_TABLES)
+def test_load_with_sources_adds_each_rows_citations(name: str) -> None:
+    frame = alliance_data.load(name, with_sources=True)
+    key = frame.columns[0]
+    assert frame.columns[-1] == "citations"
+    assert frame["citations"].dtype != object
+    citations = alliance_data.load("citations")
+    citations = citations[citations["record_table"] == name]
+    for record_id, cited in zip(frame[key], frame["citations"]):
+        expected = citations.loc[citations["record_id"] == record_id, "source_id"]
+        assert sorted(c["source_id"] for c in cited) == sorted(expected)
+
+
+def test_with_sources_works_with_polars_and_columns() -> None:
+    pytest.importorskip("polars")
+    frame = alliance_data.load("frictions", backend="polars", with_sources=True, columns=["friction_id", "kind"])
+    assert frame.columns == ["friction_id", "kind", "citations"]
+    assert all(len(c) >= 1 for c in frame["citations"].to_list())
+
+
+# --- diff ------------------------------------------------------------------------------
+
+def edited_copy(tmp_path: Path) -> tuple[Path, Path]:
+    old, new = tmp_path / "old", tmp_path / "new"
+    for folder in (old, new):
+        folder.mkdir()
+        shutil.copy2(REPO / "datapackage.json", folder)
+        shutil.copytree(REPO / "schemas", folder / "schemas")
+        shutil.copytree(REPO / "tables", folder / "tables", ignore=shutil.ignore_patterns("*.parquet"))
+    path = new / "tables" / "frictions.csv"
+    rows = read_rows(path)
+    fields = list(rows[0])
+    rows[0]["evidence"] = "alleged"
+    removed = rows.pop(1)["friction_id"]
+    rows.append({"friction_id": "zz-new-friction", "title": "A new one", "kind": "competition", "evidence": "reported", "summary": "New."})
+    write_rows(path, rows, fields)
+    return old, new, removed
+
+
+def test_diff_lists_rows_added_removed_and_changed(tmp_path: Path) -> None:
+    old, new, removed = edited_copy(tmp_path)
+    (change,) = diff(old, new)
+    assert change.table == "frictions"
+    assert change.added == ["zz-new-friction"]
+    assert change.removed == [removed]
+    first = read_rows(old / "tables" / "frictions.csv")[0]
+    assert change.changed == {first["friction_id"]: {"evidence": (first["evidence"], "alleged")}}
+    assert diff(old, old) == []
+
+
+def test_diff_command_text_and_json(tmp_path: Path, capsys) -> None:
+    old, new, removed = edited_copy(tmp_path)
+    assert main(["diff", str(old), str(new)]) == 0
+    out = capsys.readouterr().out
+    assert "frictions: 1 added, 1 removed, 1 changed" in out
+    assert "  + zz-new-friction" in out and f"  - {removed}" in out
+    assert 'evidence: "reported" -> "alleged"' in out
+    assert main(["diff", str(old), str(new), "--format", "json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["frictions"]["added"] == ["zz-new-friction"]
+    assert main(["diff", str(old), str(tmp_path / "nowhere")]) == 2
+
+
+# --- figures ---------------------------------------------------------------------------
+
+def test_committed_figures_are_drawn_from_the_current_data() -> None:
+    from alliance_data.figures import data_fingerprint
+
+    stamp = json.loads((REPO / "docs" / "figures.json").read_text(encoding="utf-8"))
+    assert stamp["data_sha256"] == data_fingerprint(REPO), "the data changed: run alliance-data figures ."
+    for name in stamp["figures"]:
+        assert (REPO / "docs" / name).stat().st_size > 1000
+        assert f"docs/{name}" in (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def test_figures_command_draws_both_pictures(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    pytest.importorskip("networkx")
+    assert main(["figures", str(REPO), "--out", str(tmp_path)]) == 0
+    network = (tmp_path / "partnership-network.svg").read_text(encoding="utf-8")
+    timeline = (tmp_path / "timeline.svg").read_text(encoding="utf-8")
+    assert network.startswith("<?xml") and "<svg" in network and "<svg" in timeline
+    assert (tmp_path / "partnership-network.svg").read_bytes() == (REPO / "docs" / "partnership-network.svg").read_bytes()
