@@ -57,5 +57,12 @@ def test_workflow_checks_what_contributors_must_pass() -> None:
     assert "pull_request" in workflow and "push" in workflow
 
 
+def test_release_workflow_checks_the_tag_and_attaches_the_set() -> None:
+    workflow = (REPO / ".github" / "workflows" / "release.yml").read_text(encoding="utf-8")
+    for step in ('tags: ["v*"]', "datapackage.json", "alliance-data export --format release", "sha256sum -c SHA256SUMS",
+                 "gh release create"):
+        assert step in workflow
+
+
 def test_changelog_names_the_current_version(descriptor: dict) -> None:
     assert f"## {descriptor['version']}" in (REPO / "CHANGELOG.md").read_text(encoding="utf-8")

@@ -33,11 +33,16 @@ def _parser() -> argparse.ArgumentParser:
                                 description="Validate, then write the Parquet files, the hash and bytes of each "
                                             "resource, and CODEBOOK.md. Invalid data is refused and nothing is written.")
     build.add_argument("path", nargs="?", default=".", help="folder holding datapackage.json (default: .)")
-    export = commands.add_parser("export", help="copy the installed tables to a folder as CSV or Parquet",
-                                 description="Copy the installed tables to a folder: csv writes a complete data package "
-                                             "(datapackage.json, schemas/, tables/*.csv); parquet writes one .parquet file per table.")
-    export.add_argument("--format", choices=["csv", "parquet"], required=True, help="file format")
-    export.add_argument("--out", required=True, type=Path, help="output folder (created if missing)")
+    export = commands.add_parser(
+        "export", help="write the data as a CSV package, Parquet files, a SQLite database or a release set",
+        description="csv: a complete data package (datapackage.json, schemas/, tables/*.csv) in the folder OUT. "
+                    "parquet: one .parquet file per table in OUT. sqlite: the database file OUT, with keys, indexes "
+                    "and full-text search, and a Datasette metadata.json beside it. release: in the folder OUT, what "
+                    "each release carries (wheel, sdist, CSV zip, Parquet files, SQLite, SHA256SUMS); needs a source "
+                    "checkout as --source.")
+    export.add_argument("--format", choices=["csv", "parquet", "sqlite", "release"], required=True, help="what to write")
+    export.add_argument("--out", required=True, type=Path, help="output folder, or the database file for sqlite")
+    export.add_argument("--source", type=Path, help="folder holding datapackage.json (default: the installed data)")
     diff = commands.add_parser("diff", help="list the rows added, removed and changed between two package folders",
                                description="Compare two data package folders table by table, by primary key.")
     diff.add_argument("old", help="folder of the old version (holding datapackage.json)")
@@ -133,23 +138,23 @@ def _build(path: str) -> int:
     return OK
 
 
-def _export(fmt: str, out: Path) -> int:
-    from ._io import write_bytes_atomic
+def _export(fmt: str, out: Path, source: Path | None) -> int:
+    from . import export
 
-    root = _package.data_root()
-    files: dict[Path, Path] = {}
-    if fmt == "csv":
-        files[out / _package.DESCRIPTOR] = root / _package.DESCRIPTOR
-        for name in _package.table_names():
-            res = _package.resource(name)
-            files[out / res["schema"]] = root / res["schema"]
-            files[out / res["path"]] = root / res["path"]
-    else:
-        for name in _package.table_names():
-            files[out / f"{name}.parquet"] = _package.table_path(name, "parquet")
-    for target, source in files.items():
-        write_bytes_atomic(target, source.read_bytes())
-    print(f"exported {len(files)} files to {out}")
+    if source is not None and not (source / _package.DESCRIPTOR).is_file():
+        print(f"alliance-data: {source}: no {_package.DESCRIPTOR} in this folder", file=sys.stderr)
+        return USAGE
+    if fmt == "release" and source is None:
+        print("alliance-data: export --format release needs --source (a source checkout, such as .)", file=sys.stderr)
+        return USAGE
+    writers = {"csv": export.export_csv, "parquet": export.export_parquet, "sqlite": export.export_sqlite,
+               "release": export.export_release}
+    try:
+        written = writers[fmt](out, source)
+    except export.ExportError as error:
+        print(f"alliance-data: {error}", file=sys.stderr)
+        return USAGE if "pip install" in str(error) or "source checkout" in str(error) else INVALID
+    print(f"exported {len(written)} files to {out}")
     return OK
 
 
@@ -193,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
             return _diff(args.old, args.new, args.format)
         if args.command == "figures":
             return _figures(args.path, args.out)
-        return _export(args.format, args.out)
+        return _export(args.format, args.out, args.source)
     except (CannotValidate, _package.DataPackageError) as error:
         print(f"alliance-data: {error}", file=sys.stderr)
         return USAGE

@@ -1,0 +1,192 @@
+"""Copies of the data for people who do not use Python: CSV, Parquet, SQLite with a
+Datasette view, and the versioned set of files attached to each release."""
+
+from __future__ import annotations
+
+import graphlib
+import hashlib
+import io
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from . import _package
+from ._io import write_bytes_atomic, write_text_atomic
+
+SQLITE_NAME = "alliance-data.db"
+DATASETTE_METADATA = "metadata.json"
+CHECKSUMS = "SHA256SUMS"
+# Fixed time stamp for zip entries, so that the same data gives the same archive.
+ZIP_TIME = (2020, 1, 1, 0, 0, 0)
+
+
+class ExportError(Exception):
+    """The export cannot be made (a missing library, a source that is not a checkout)."""
+
+
+def export_csv(out: Path, root: Path | None = None) -> list[Path]:
+    """Write a complete CSV data package (datapackage.json, schemas/, tables/) to ``out``."""
+    base = root or _package.data_root()
+    files = {_package.DESCRIPTOR: base / _package.DESCRIPTOR}
+    for name in _package.table_names(root):
+        resource = _package.resource(name, root)
+        files[resource["schema"]] = base / resource["schema"]
+        files[resource["path"]] = base / resource["path"]
+    for rel, source in files.items():
+        write_bytes_atomic(out / rel, source.read_bytes())
+    return [out / rel for rel in files]
+
+
+def export_parquet(out: Path, root: Path | None = None) -> list[Path]:
+    """Write one Parquet file per table, ``<table>.parquet``, to ``out``."""
+    from .build import parquet_bytes
+    from .loader import read_arrow
+
+    written = []
+    for name in _package.table_names(root):
+        parquet = _package.table_path(name, "parquet", root)
+        data = parquet.read_bytes() if parquet.is_file() else parquet_bytes(read_arrow(name, root))
+        write_bytes_atomic(out / f"{name}.parquet", data)
+        written.append(out / f"{name}.parquet")
+    return written
+
+
+def _free_text(field: dict[str, Any]) -> bool:
+    constraints = field.get("constraints", {})
+    return field.get("type", "string") == "string" and not ({"enum", "pattern"} & set(constraints)) and "format" not in field
+
+
+def _foreign_keys(name: str, table_schema: dict[str, Any]) -> list[tuple[str, str, str]]:
+    keys = []
+    for fk in table_schema.get("foreignKeys", []):
+        fields = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
+        ref = fk["reference"]["fields"]
+        ref = ref if isinstance(ref, list) else [ref]
+        keys += [(f, fk["reference"].get("resource") or name, r) for f, r in zip(fields, ref)]
+    return keys
+
+
+def export_sqlite(out: Path, root: Path | None = None) -> list[Path]:
+    """Write the tables to one SQLite file, with a Datasette ``metadata.json`` beside it.
+
+    Every table has its primary key, foreign keys, typed columns, an index on each
+    foreign key and full-text search over its free-text columns. The database is
+    written in one transaction to a temporary file, then renamed into place.
+    """
+    try:
+        import sqlite_utils
+    except ImportError:
+        raise ExportError('the SQLite export needs sqlite-utils: pip install "alliance-data[sqlite]"') from None
+    from .loader import read_arrow
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    schemas = {name: _package.table_schema(name, root) for name in _package.table_names(root)}
+    order = graphlib.TopologicalSorter(
+        {name: {other for _, other, _ in _foreign_keys(name, s) if other != name} for name, s in schemas.items()}
+    ).static_order()
+    handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    os.close(handle)
+    try:
+        db = sqlite_utils.Database(temporary)
+        db.conn.execute("PRAGMA foreign_keys = ON")
+        with db.conn:  # one transaction
+            for name in order:
+                table_schema = schemas[name]
+                python_type = {"integer": int, "number": float}
+                columns = {f["name"]: python_type.get(f.get("type"), str) for f in table_schema["fields"]}
+                key = table_schema["primaryKey"]
+                required = {f["name"] for f in table_schema["fields"] if f.get("constraints", {}).get("required")}
+                foreign = _foreign_keys(name, table_schema)
+                table = db[name]
+                table.create(columns, pk=key[0] if len(key) == 1 else tuple(key), foreign_keys=foreign, not_null=required | set(key))
+                table.insert_all(read_arrow(name, root).to_pylist())
+                for column, _, _ in foreign:
+                    table.create_index([column])
+                text = [f["name"] for f in table_schema["fields"] if _free_text(f)]
+                if text:
+                    table.enable_fts(text, create_triggers=False)
+        db.close()
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, out)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+    metadata = out.parent / DATASETTE_METADATA
+    write_text_atomic(metadata, json.dumps(datasette_metadata(out.stem, root), indent=2, ensure_ascii=False) + "\n")
+    return [out, metadata]
+
+
+def datasette_metadata(database: str, root: Path | None = None) -> dict[str, Any]:
+    """Datasette's metadata for the database: title, licence, sources, every table's and
+    column's description, facets on the enum columns."""
+    meta = _package.descriptor(root)
+    licence = (meta.get("licenses") or [{}])[0]
+    tables = {}
+    for name in _package.table_names(root):
+        table_schema = _package.table_schema(name, root)
+        fields = table_schema["fields"]
+        label = next((f["name"] for f in fields if f["name"] in ("title", "name")), None)
+        tables[name] = {
+            "title": table_schema.get("title", name),
+            "description": table_schema.get("description", ""),
+            "columns": {f["name"]: f.get("description", "") for f in fields},
+            "facets": [f["name"] for f in fields if "enum" in f.get("constraints", {})],
+            **({"label_column": label} if label else {}),
+        }
+    return {
+        "title": meta["title"],
+        "description": meta.get("description", ""),
+        "license": licence.get("name", ""),
+        "license_url": licence.get("path", ""),
+        "source": "; ".join(s.get("title", "") for s in meta.get("sources", [])),
+        "databases": {database: {"source": f"alliance-data {meta['version']}", "tables": tables}},
+    }
+
+
+def _zip_of_csv_package(root: Path, version: str) -> bytes:
+    buffer = io.BytesIO()
+    folder = f"alliance-data-{version}"
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        names = [_package.DESCRIPTOR]
+        for name in _package.table_names(root):
+            resource = _package.resource(name, root)
+            names += [resource["schema"], resource["path"]]
+        for rel in sorted(names):
+            info = zipfile.ZipInfo(f"{folder}/{rel}", date_time=ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, (root / rel).read_bytes())
+    return buffer.getvalue()
+
+
+def export_release(out: Path, root: Path) -> list[Path]:
+    """Write the release set of a source checkout to ``out``: the wheel and sdist, a zip of
+    the CSV package, every Parquet file, the SQLite database with its Datasette metadata,
+    and ``SHA256SUMS`` over them all."""
+    from .validator import validate
+
+    if not (root / "pyproject.toml").is_file():
+        raise ExportError(f"{root}: a release is built from a source checkout (with pyproject.toml); use --source")
+    report = validate(root)
+    if not report.valid:
+        raise ExportError(f"{root}: the data has {len(report.problems)} problems; run alliance-data validate {root}")
+    version = _package.data_version(root)
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as scratch:
+        result = subprocess.run([sys.executable, "-m", "hatchling", "build", "-d", scratch], cwd=root, capture_output=True, text=True)
+        if result.returncode != 0:
+            raise ExportError(f"building the wheel and sdist failed (is hatchling installed?): {result.stderr.strip()[-400:]}")
+        for built in sorted(Path(scratch).iterdir()):
+            write_bytes_atomic(out / built.name, built.read_bytes())
+    write_bytes_atomic(out / f"alliance-data-{version}-csv.zip", _zip_of_csv_package(root, version))
+    export_parquet(out, root)
+    export_sqlite(out / SQLITE_NAME, root)
+    files = sorted(p for p in out.iterdir() if p.is_file() and p.name != CHECKSUMS)
+    sums = "".join(f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n" for p in files)
+    write_text_atomic(out / CHECKSUMS, sums)
+    return [*files, out / CHECKSUMS]

@@ -1,0 +1,147 @@
+"""Exports for people who do not use Python: SQLite with Datasette, and the release set."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import alliance_data
+from alliance_data.cli import main
+from conftest import REPO
+
+
+@pytest.fixture(scope="module")
+def database(tmp_path_factory) -> Path:
+    pytest.importorskip("sqlite_utils")
+    out = tmp_path_factory.mktemp("sqlite") / "alliance.db"
+    assert main(["export", "--format", "sqlite", "--out", str(out)]) == 0
+    return out
+
+
+def test_sqlite_passes_its_own_checks_and_holds_every_row(database: Path) -> None:
+    con = sqlite3.connect(database)
+    assert con.execute("pragma foreign_key_check").fetchall() == []
+    assert con.execute("pragma integrity_check").fetchall() == [("ok",)]
+    for name in alliance_data.tables():
+        assert con.execute(f"select count(*) from {name}").fetchone()[0] == len(alliance_data.load(name))
+
+
+def test_sqlite_declares_keys_types_and_indexes(database: Path) -> None:
+    con = sqlite3.connect(database)
+    columns = {row[1]: row for row in con.execute("pragma table_info(agreements)")}
+    assert columns["agreement_id"][5] == 1, "primary key"
+    assert columns["quantity"][2] == "INTEGER" and columns["value_low"][2] == "REAL" and columns["title"][2] == "TEXT"
+    assert columns["title"][3] == 1, "required columns are NOT NULL"
+    parties_key = [row[1] for row in sorted(con.execute("pragma table_info(agreement_parties)"), key=lambda r: r[5]) if row[5]]
+    assert parties_key == ["agreement_id", "actor_id", "role"]
+    foreign = {(row[3], row[2], row[4]) for row in con.execute("pragma foreign_key_list(agreement_parties)")}
+    assert foreign == {("agreement_id", "agreements", "agreement_id"), ("actor_id", "actors", "actor_id")}
+    assert ("parent_id", "actors", "actor_id") in {(r[3], r[2], r[4]) for r in con.execute("pragma foreign_key_list(actors)")}
+    indexed = {row[2] for name, in con.execute("select name from sqlite_master where type = 'index' and tbl_name = 'agreement_parties'")
+               for row in con.execute(f"pragma index_info('{name}')")}
+    assert {"agreement_id", "actor_id"} <= indexed
+
+
+def test_sqlite_full_text_search(database: Path) -> None:
+    con = sqlite3.connect(database)
+    hits = con.execute("select a.agreement_id from agreements_fts f join agreements a on a.rowid = f.rowid "
+                       "where agreements_fts match 'gazprom'").fetchall()
+    assert ("gazprom-nioc-memorandum-2022",) in hits
+
+
+def test_datasette_metadata_describes_everything(database: Path, descriptor: dict) -> None:
+    metadata = json.loads((database.parent / "metadata.json").read_text(encoding="utf-8"))
+    assert metadata["title"] == descriptor["title"] and metadata["license"] == "CC-BY-4.0"
+    tables = metadata["databases"]["alliance"]["tables"]
+    assert list(tables) == alliance_data.tables()
+    for name, table in tables.items():
+        schema = json.loads((REPO / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8"))
+        assert table["description"] == schema["description"]
+        assert table["columns"] == {f["name"]: f["description"] for f in schema["fields"]}
+        assert table["facets"] == [f["name"] for f in schema["fields"] if "enum" in f.get("constraints", {})]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get_json(url: str):
+    with urllib.request.urlopen(url, timeout=5) as response:
+        return json.loads(response.read())
+
+
+def test_datasette_serves_a_join_and_a_search(database: Path) -> None:
+    pytest.importorskip("datasette")
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "datasette", "serve", str(database), "-m", str(database.parent / "metadata.json"),
+         "-h", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):  # at most about 20 seconds to start
+            try:
+                get_json(f"{base}/-/versions.json")
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("datasette did not start")
+        sql = ("select a.title, p.actor_id, p.role from agreements a join agreement_parties p using (agreement_id) "
+               "where a.agreement_id = 'gazprom-nioc-memorandum-2022' order by p.actor_id")
+        rows = get_json(f"{base}/alliance.json?" + urllib.parse.urlencode({"sql": sql, "_shape": "array"}))
+        assert [r["actor_id"] for r in rows] == ["gazprom", "nioc"]
+        found = get_json(f"{base}/alliance/agreements.json?" + urllib.parse.urlencode({"_search": "Hamadan", "_shape": "array"}))
+        assert [r["agreement_id"] for r in found] == ["hamadan-airbase-strikes-2016"]
+        facets = get_json(f"{base}/alliance/agreements.json?_size=0")
+        assert "domain" in facets.get("facet_results", {}).get("results", facets.get("facet_results", {}))
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_sqlite_export_without_sqlite_utils(monkeypatch, tmp_path: Path, capsys) -> None:
+    monkeypatch.setitem(sys.modules, "sqlite_utils", None)
+    assert main(["export", "--format", "sqlite", "--out", str(tmp_path / "x.db")]) == 2
+    assert 'pip install "alliance-data[sqlite]"' in capsys.readouterr().err
+    assert not (tmp_path / "x.db").exists()
+
+
+def test_release_set_is_complete_and_its_sums_are_right(tmp_path: Path, descriptor: dict) -> None:
+    pytest.importorskip("sqlite_utils")
+    pytest.importorskip("hatchling")
+    version = descriptor["version"]
+    out = tmp_path / "release"
+    assert main(["export", "--format", "release", "--source", str(REPO), "--out", str(out)]) == 0
+    expected = {
+        f"alliance_data-{version}-py3-none-any.whl", f"alliance_data-{version}.tar.gz",
+        f"alliance-data-{version}-csv.zip", "alliance-data.db", "metadata.json", "SHA256SUMS",
+        *(f"{name}.parquet" for name in alliance_data.tables()),
+    }
+    assert {p.name for p in out.iterdir()} == expected
+    sums = dict(reversed(line.split("  ")) for line in (out / "SHA256SUMS").read_text().splitlines())
+    assert set(sums) == expected - {"SHA256SUMS"}
+    for name, digest in sums.items():
+        assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest
+    with zipfile.ZipFile(out / f"alliance-data-{version}-csv.zip") as archive:
+        archive.extractall(tmp_path / "unzipped")
+    assert main(["validate", str(tmp_path / "unzipped" / f"alliance-data-{version}")]) == 0
+
+
+def test_release_needs_a_source_checkout(tmp_path: Path) -> None:
+    assert main(["export", "--format", "release", "--out", str(tmp_path)]) == 2
+    assert main(["export", "--format", "release", "--source", str(tmp_path), "--out", str(tmp_path / "o")]) == 2
