@@ -288,13 +288,6 @@ def _read_table(root: Path, name: str, rel: str, schema: dict[str, Any]) -> tupl
     return _Table(name, rel, schema, strings, lines, {}, problems, digest=digest, size=size), []
 
 
-def _read_and_check(root: Path, name: str, rel: str, schema: dict[str, Any]) -> tuple[_Table | None, list[Problem]]:
-    table, problems = _read_table(root, name, rel, schema)
-    if table is not None:
-        _check_cells(table)
-    return table, problems
-
-
 def _type_shape(field: dict[str, Any]) -> tuple[str | None, str]:
     """The regular expression a non-empty cell of this type must match, and its name."""
     kind = field.get("type", "string")
@@ -609,8 +602,8 @@ def same_content(a: pa.Table, b: pa.Table) -> bool:
 
 
 def _load_code_lists() -> None:
-    """Load the code lists the rules need while the CSVs are read and checked, which
-    pyarrow does mostly without the GIL. The rules then find them loaded."""
+    """Load the code lists the rules need while the CSVs are read, which pyarrow does
+    without the GIL. The rules then find them loaded."""
     from .rules import code_lists
 
     try:
@@ -693,9 +686,12 @@ def validate(path: str | Path) -> Report:
         if problems:
             continue
         jobs.append((label, rel, schema, resource))
-    # Tables are read and checked two at a time: the work is in pyarrow, which releases the GIL.
+    # Tables are read, then checked, two at a time: the work is in pyarrow, which releases
+    # the GIL. Reading every file first lets the one-time imports in the background
+    # overlap the reading.
     with ThreadPoolExecutor(max_workers=2) as pool:
-        results = list(pool.map(lambda job: _read_and_check(root, *job[:3]), jobs))
+        results = list(pool.map(lambda job: _read_table(root, *job[:3]), jobs))
+        list(pool.map(_check_cells, [table for table, _ in results if table is not None]))
     for (label, _, _, resource), (table, problems) in zip(jobs, results):
         report.problems.extend(problems)
         if table is None:
