@@ -118,3 +118,12 @@ def test_usage_errors_exit_2() -> None:
     assert run("export", "--format", "xlsx", "--out", "x").returncode == 2
     result = run()
     assert result.returncode == 2 and "Traceback" not in result.stderr
+
+
+def test_the_validate_command_runs_without_pandas() -> None:
+    # pyarrow would import pandas on its first conversion of a Python value; the
+    # command keeps it out (see BENCHMARKS.md), and must still validate correctly.
+    code = ("import sys\nfrom alliance_data.cli import main\ncode = main(['validate'])\n"
+            "print(code, 'pandas' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.strip().splitlines()[-1] == "0 False", result.stdout + result.stderr
