@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from . import _package
-from .rules import PARTIAL_DATE, PERIOD, ROW_RULES, calendar_ok, is_in, rule_check_for_pandas
+from .rules import PARTIAL_DATE, PERIOD, ROW_RULES, calendar_ok, rule_check_for_pandas
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -42,6 +42,17 @@ def _unique_when_present(series: pd.Series) -> pd.Series:
     return series.isna() | ~series.duplicated(keep=False)
 
 
+def _is_in(values: pd.Series, allowed) -> pd.Series:
+    """Vectorized membership test (``Series.isin`` on strings is slow in pandas 3)."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    array = pa.array(values.astype("string").to_numpy(dtype=object, na_value=None), type=pa.string())
+    found = pc.is_in(array, value_set=pa.array(list(allowed), type=pa.string()))
+    return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index)
+
+
 def _key(frame: pd.DataFrame, fields: list[str]) -> pd.Series:
     """One text key per row from one or more fields (composite keys joined by a separator)."""
     parts = [frame[f].astype("string") for f in fields]
@@ -67,7 +78,7 @@ def _foreign_key_check(table: str, fk: dict[str, Any]):
 
             keys = _key(load(parent, columns=parent_fields), parent_fields)
         child = _key(frame, fields)
-        return child.isna() | is_in(child, set(keys.dropna()))
+        return child.isna() | _is_in(child, set(keys.dropna()))
 
     label = ",".join(fields)
     return pandera.Check(check, error=f"{label} must be among the {','.join(parent_fields)} of {parent}", name=f"foreign_key_{label}")

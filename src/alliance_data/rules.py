@@ -56,17 +56,6 @@ def calendar_ok(values: pa.Array) -> pa.Array:
     return pc.or_kleene(pc.is_null(values), pc.fill_null(same, False))
 
 
-def is_in(values: pd.Series, allowed) -> pd.Series:
-    """Vectorized membership test (``Series.isin`` on strings is slow in pandas 3)."""
-    import pandas as pd
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    array = pa.array(values.astype("string").to_numpy(dtype=object, na_value=None), type=pa.string())
-    found = pc.is_in(array, value_set=pa.array(list(allowed), type=pa.string()))
-    return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index)
-
-
 # Row rules take an Arrow table (enums as plain strings, missing cells null) and
 # return one boolean per row: True where the row keeps the rule.
 
