@@ -562,10 +562,6 @@ def _pk(schema: dict[str, Any]) -> list[str]:
 
 def _check_generated(root: Path, table: _Table, resource: dict[str, Any]) -> None:
     """Parquet holds exactly the CSV's data; the resource's hash and bytes match the file."""
-    import pyarrow.parquet as pq
-
-    from .loader import read_csv_arrow
-
     csv_path = root / table.rel
     if resource.get("hash") != table.digest:
         table.problems.append(Problem(DESCRIPTOR, 0, f"{table.name}.hash", f"does not match {table.rel}: run alliance-data build", generated=True))
@@ -575,6 +571,10 @@ def _check_generated(root: Path, table: _Table, resource: dict[str, Any]) -> Non
     parquet_path = root / parquet_rel
     if not parquet_path.is_file():
         return  # a package without Parquet (a CSV export, say) is complete; CI checks the repository's
+    import pyarrow.parquet as pq
+
+    from .loader import read_csv_arrow
+
     try:
         actual = pq.read_table(parquet_path)
     except Exception as error:  # any unreadable file is reported, whatever pyarrow raised
