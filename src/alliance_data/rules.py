@@ -248,7 +248,6 @@ def package_problems(tables: dict[str, pa.Table], primary_keys: dict[str, list[s
     """Check the rules that span tables, on the tables' text cells (empty = missing):
     citations point at real records, every fact row has a supporting citation, and a
     fact backed only by weak sources is not marked confirmed."""
-    import numpy as np
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -256,33 +255,36 @@ def package_problems(tables: dict[str, pa.Table], primary_keys: dict[str, list[s
     citations = tables.get("citations")
     if citations is None:
         return problems
-    record_table = citations["record_table"]
-    record_id = citations["record_id"]
+    record_table = citations["record_table"].combine_chunks()
+    record_id = citations["record_id"].combine_chunks()
     supports = pc.equal(citations["stance"], "supports")
     sources = tables.get("sources")
     weak_sources = pa.array([], pa.string())
     if sources is not None and "reliability" in sources.column_names:
-        weak_sources = sources.filter(pc.equal(sources["reliability"], "weak"))["source_id"]
+        weak_sources = sources.filter(pc.equal(sources["reliability"], "weak"))["source_id"].combine_chunks()
     for table in FACT_TABLES:
         if table not in tables:
             continue
         key = primary_keys[table][0]
-        ids = tables[table][key]
-        in_table = pc.equal(record_table, table)
-        missing = pc.and_(in_table, pc.invert(pc.is_in(record_id, value_set=ids.combine_chunks())))
-        for row in np.flatnonzero(missing.to_numpy(zero_copy_only=False)):
-            problems.append(RowProblem("citations", int(row), "record_id", f"\"{record_id[row]}\" is not among the {key} values of {table}"))
-        backing = pc.and_(in_table, supports)
-        cited_ids = pc.filter(record_id, backing)
-        uncited = pc.invert(pc.is_in(ids, value_set=cited_ids.combine_chunks()))
-        for row in np.flatnonzero(uncited.to_numpy(zero_copy_only=False)):
-            problems.append(RowProblem(table, int(row), key, f"\"{ids[row]}\" has no supporting citation: add a row to tables/citations.csv"))
+        ids = tables[table][key].combine_chunks()
+        rows = pc.indices_nonzero(pc.equal(record_table, table))  # this table's citations
+        cited = pc.take(record_id, rows)
+        for row in pc.filter(rows, pc.invert(pc.is_in(cited, value_set=ids))).to_pylist():
+            problems.append(RowProblem("citations", row, "record_id", f"\"{record_id[row]}\" is not among the {key} values of {table}"))
+        backing = pc.take(supports, rows)
+        cited_ids = pc.filter(cited, backing)
+        uncited = pc.invert(pc.is_in(ids, value_set=cited_ids))
+        for row in pc.indices_nonzero(uncited).to_pylist():
+            problems.append(RowProblem(table, row, key, f"\"{ids[row]}\" has no supporting citation: add a row to tables/citations.csv"))
         if "evidence" not in tables[table].column_names:
             continue
+        confirmed = pc.equal(tables[table]["evidence"], "confirmed")
+        if not pc.any(confirmed).as_py():
+            continue
         # Records with at least one supporting citation from a source that is not weak.
-        strong = pc.filter(cited_ids, pc.invert(pc.is_in(pc.filter(citations["source_id"], backing), value_set=weak_sources)))
-        weak_only = pc.and_(pc.invert(uncited), pc.invert(pc.is_in(ids, value_set=strong.combine_chunks())))
-        confirmed_weak = pc.and_(pc.equal(tables[table]["evidence"], "confirmed"), weak_only)
-        for row in np.flatnonzero(confirmed_weak.to_numpy(zero_copy_only=False)):
-            problems.append(RowProblem(table, int(row), "evidence", "is 'confirmed' but rests only on weak sources: use 'reported' at most"))
+        backing_sources = pc.filter(pc.take(citations["source_id"], rows), backing)
+        strong = pc.filter(cited_ids, pc.invert(pc.is_in(backing_sources, value_set=weak_sources)))
+        weak_only = pc.and_(pc.invert(uncited), pc.invert(pc.is_in(ids, value_set=strong)))
+        for row in pc.indices_nonzero(pc.and_(confirmed, weak_only)).to_pylist():
+            problems.append(RowProblem(table, row, "evidence", "is 'confirmed' but rests only on weak sources: use 'reported' at most"))
     return problems
