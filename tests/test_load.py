@@ -153,6 +153,14 @@ def test_citation_cff_matches_the_data(descriptor: dict) -> None:
     assert f'title: "{descriptor["title"]}"' in cff
 
 
+def test_public_names_all_resolve() -> None:
+    from alliance_data import _EXPORTS
+
+    assert sorted(alliance_data.__all__) == sorted([*_EXPORTS, "__version__"])
+    for name in alliance_data.__all__:
+        assert getattr(alliance_data, name) is not None
+
+
 def test_import_is_light() -> None:
     code = (
         "import sys, alliance_data\n"

@@ -46,7 +46,26 @@ _EXPORTS = {
     "validate": ".validator",
 }
 
-__all__ = sorted([*_EXPORTS, "__version__"])
+__all__ = [
+    "CannotValidate",
+    "Citation",
+    "DataPackageError",
+    "Problem",
+    "Report",
+    "__version__",
+    "citation",
+    "connect",
+    "data_version",
+    "describe",
+    "load",
+    "load_all",
+    "path",
+    "schema",
+    "sources_for",
+    "tables",
+    "validate",
+    "year",
+]
 
 
 def __getattr__(name: str) -> object:

@@ -99,11 +99,6 @@ def _in_code_list(column: str, codes: Callable[[], set[str]]) -> Callable[[pa.Ta
     return check
 
 
-def code_lists() -> None:
-    """Load every code list the rules use (the first use of each is the slow one)."""
-    _currencies(), _countries(), _languages(), cow_codes(["IRN"])
-
-
 @functools.lru_cache(maxsize=1)
 def _currencies() -> set[str]:
     import pycountry

@@ -13,7 +13,6 @@ import hashlib
 import io
 import json
 import re
-import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
@@ -601,17 +600,6 @@ def same_content(a: pa.Table, b: pa.Table) -> bool:
     return True
 
 
-def _load_code_lists() -> None:
-    """Load the code lists the rules need while the CSVs are read, which pyarrow does
-    without the GIL. The rules then find them loaded."""
-    from .rules import code_lists
-
-    try:
-        code_lists()
-    except Exception:  # the rules load them again and report any failure there
-        pass
-
-
 def validate(path: str | Path) -> Report:
     """Validate the data package in folder ``path``.
 
@@ -639,7 +627,6 @@ def validate(path: str | Path) -> Report:
     if not (root / DESCRIPTOR).is_file():
         raise CannotValidate(f"{path}: no {DESCRIPTOR} in this folder")
     report = Report(root, [])
-    threading.Thread(target=_load_code_lists, name="alliance-data-code-lists", daemon=True).start()
     descriptor, problems = _read_json(root, DESCRIPTOR)
     report.problems.extend(problems)
     if problems:
@@ -686,9 +673,7 @@ def validate(path: str | Path) -> Report:
         if problems:
             continue
         jobs.append((label, rel, schema, resource))
-    # Tables are read, then checked, two at a time: the work is in pyarrow, which releases
-    # the GIL. Reading every file first lets the one-time imports in the background
-    # overlap the reading.
+    # Tables are read, then checked, two at a time: the work is in pyarrow, which releases the GIL.
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = list(pool.map(lambda job: _read_table(root, *job[:3]), jobs))
         list(pool.map(_check_cells, [table for table, _ in results if table is not None]))
