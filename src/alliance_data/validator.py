@@ -265,6 +265,8 @@ def _read_table(root: Path, name: str, rel: str, schema: dict[str, Any]) -> tupl
     try:
         strings = pcsv.read_csv(
             pa.py_buffer(raw),
+            # One block per file keeps each column in one chunk: no copy to combine them.
+            read_options=pcsv.ReadOptions(block_size=max(1 << 20, len(raw) + 1)),
             parse_options=pcsv.ParseOptions(newlines_in_values=True),
             convert_options=pcsv.ConvertOptions(
                 column_types={n: pa.string() for n in names},
