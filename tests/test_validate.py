@@ -340,3 +340,17 @@ def test_report_is_sorted_without_duplicates_and_leaves_files_alone(package_copy
     keys = [(p.path, p.line, p.field, p.message) for p in report.problems]
     assert keys == sorted(set(keys))
     assert [(p.line, p.field) for p in report.problems[:3]] == [(3, "evidence"), (5, "domain"), (5, "status")]
+
+
+def test_synthetic_packages_validate(tmp_path: Path) -> None:
+    """benchmarks/make_synthetic.py makes valid packages of the asked size, for the benchmarks."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "synthetic"
+    subprocess.run([sys.executable, str(REPO / "benchmarks" / "make_synthetic.py"), "--rows", "3000", "--out", str(out)],
+                   check=True, capture_output=True)
+    report = validate(out)
+    assert report.valid, [str(p) for p in report.problems[:5]]
+    assert 2900 <= report.rows <= 3100
+    assert frictionless_valid(out)
