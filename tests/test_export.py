@@ -145,3 +145,21 @@ def test_release_set_is_complete_and_its_sums_are_right(tmp_path: Path, descript
 def test_release_needs_a_source_checkout(tmp_path: Path) -> None:
     assert main(["export", "--format", "release", "--out", str(tmp_path)]) == 2
     assert main(["export", "--format", "release", "--source", str(tmp_path), "--out", str(tmp_path / "o")]) == 2
+
+
+def test_exports_refuse_paths_that_leave_the_package(tmp_path: Path, capsys) -> None:
+    import shutil
+
+    source = tmp_path / "source"
+    shutil.copytree(REPO / "schemas", source / "schemas")
+    shutil.copytree(REPO / "tables", source / "tables")
+    descriptor = json.loads((REPO / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["resources"][0]["path"] = "../outside/secret.csv"
+    (source / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "secret.csv").write_text("not data\n", encoding="utf-8")
+    for fmt in ("csv", "parquet"):
+        out = tmp_path / f"out-{fmt}"
+        assert main(["export", "--format", fmt, "--source", str(source), "--out", str(out)]) == 2
+        assert "leaves the package folder" in capsys.readouterr().err
+        assert not any(p.name == "secret.csv" for p in out.rglob("*")) if out.exists() else True

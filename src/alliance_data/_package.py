@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 import json
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
 DESCRIPTOR = "datapackage.json"
@@ -15,6 +15,25 @@ DESCRIPTOR = "datapackage.json"
 
 class DataPackageError(Exception):
     """The data package cannot be read: a missing file or a malformed descriptor."""
+
+
+def safe_relative_path(root: Path, value: object, what: str) -> tuple[str | None, str | None]:
+    """Return ``(path, None)`` for a safe path inside ``root``, else ``(None, reason)``.
+
+    Refused: anything not a string, URLs, absolute paths, and paths that leave the folder.
+    """
+    if not isinstance(value, str) or not value:
+        return None, f"{what} must be a relative path (a non-empty string), not {json.dumps(value, ensure_ascii=False)}"
+    if "://" in value or value.startswith(("http:", "https:", "ftp:", "file:")):
+        return None, f"{what} {json.dumps(value, ensure_ascii=False)} is a URL; only files inside the package folder are read"
+    if value.startswith(("/", "\\")) or PureWindowsPath(value).drive or PurePosixPath(value).is_absolute():
+        return None, f"{what} {json.dumps(value, ensure_ascii=False)} is absolute; use a path relative to the package folder"
+    if ".." in PurePosixPath(value.replace("\\", "/")).parts:
+        return None, f"{what} {json.dumps(value, ensure_ascii=False)} leaves the package folder"
+    resolved = (root / value).resolve()
+    if not resolved.is_relative_to(root.resolve()):
+        return None, f"{what} {json.dumps(value, ensure_ascii=False)} leaves the package folder"
+    return value, None
 
 
 def data_root() -> Path:
@@ -74,16 +93,28 @@ def _read_schema(path: Path) -> dict[str, Any]:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def _inside(name: str, key: str, root: Path | None) -> Path:
+    """The file a resource's ``path`` or ``schema`` names, refused if it leaves the package."""
+    base = Path(root) if root is not None else data_root()
+    rel, reason = safe_relative_path(base, resource(name, root).get(key), key)
+    if reason:
+        raise DataPackageError(f"{base / DESCRIPTOR}: resource {name!r}: {reason}")
+    return base / rel
+
+
+def table_schema_path(name: str, root: Path | None = None) -> Path:
+    """Return the path of the Table Schema file of table ``name``."""
+    return _inside(name, "schema", root)
+
+
 def table_schema(name: str, root: Path | None = None) -> dict[str, Any]:
     """Return the Table Schema of table ``name`` as a dict."""
-    base = Path(root) if root is not None else data_root()
-    return _read_schema(base / resource(name, root)["schema"])
+    return _read_schema(_inside(name, "schema", root))
 
 
 def table_path(name: str, fmt: str = "csv", root: Path | None = None) -> Path:
     """Return the path of table ``name`` in format ``csv`` or ``parquet``."""
     if fmt not in ("csv", "parquet"):
         raise ValueError(f"format must be 'csv' or 'parquet', not {fmt!r}")
-    base = Path(root) if root is not None else data_root()
-    csv_path = base / resource(name, root)["path"]
+    csv_path = _inside(name, "path", root)
     return csv_path if fmt == "csv" else csv_path.with_suffix(".parquet")

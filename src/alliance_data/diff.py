@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ._package import DESCRIPTOR
-from .validator import CannotValidate, safe_relative_path
+from ._package import DESCRIPTOR, safe_relative_path
+from .validator import CannotValidate
 
 
 @dataclass
@@ -44,7 +44,11 @@ def _rows(root: Path) -> dict[str, tuple[list[str], dict[str, dict[str, str]]]]:
         schema = json.loads((root / schema_rel).read_text(encoding="utf-8"))
         key = schema.get("primaryKey", [])
         key = [key] if isinstance(key, str) else key
-        reader = csv.DictReader(io.StringIO((root / rel).read_text(encoding="utf-8"), newline=""))
+        try:
+            text = (root / rel).read_text(encoding="utf-8")
+        except UnicodeDecodeError:
+            raise CannotValidate(f"{root / rel}: is not valid UTF-8; run alliance-data validate {root}") from None
+        reader = csv.DictReader(io.StringIO(text, newline=""))
         rows = {" / ".join(row.get(k, "") for k in key): row for row in reader}
         tables[resource["name"]] = (list(reader.fieldnames or []), rows)
     return tables

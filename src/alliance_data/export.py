@@ -34,9 +34,8 @@ def export_csv(out: Path, root: Path | None = None) -> list[Path]:
     base = root or _package.data_root()
     files = {_package.DESCRIPTOR: base / _package.DESCRIPTOR}
     for name in _package.table_names(root):
-        resource = _package.resource(name, root)
-        files[resource["schema"]] = base / resource["schema"]
-        files[resource["path"]] = base / resource["path"]
+        for source in (_package.table_schema_path(name, root), _package.table_path(name, "csv", root)):
+            files[source.relative_to(base).as_posix()] = source
     for rel, source in files.items():
         write_bytes_atomic(out / rel, source.read_bytes())
     return [out / rel for rel in files]
@@ -154,8 +153,8 @@ def _zip_of_csv_package(root: Path, version: str) -> bytes:
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         names = [_package.DESCRIPTOR]
         for name in _package.table_names(root):
-            resource = _package.resource(name, root)
-            names += [resource["schema"], resource["path"]]
+            names += [_package.table_schema_path(name, root).relative_to(root).as_posix(),
+                      _package.table_path(name, "csv", root).relative_to(root).as_posix()]
         for rel in sorted(names):
             info = zipfile.ZipInfo(f"{folder}/{rel}", date_time=ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED

@@ -16,10 +16,10 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
-from pathlib import Path, PurePosixPath, PureWindowsPath
+from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from ._package import DESCRIPTOR
+from ._package import DESCRIPTOR, safe_relative_path
 from .rules import PARTIAL_DATE, PERIOD, ROW_RULES, calendar_ok, package_problems
 
 if TYPE_CHECKING:
@@ -100,25 +100,6 @@ def _read_json(root: Path, rel: str) -> tuple[Any, list[Problem]]:
         return None, [Problem(rel, 0, "", "is not valid UTF-8: save it as UTF-8")]
     except OSError as error:
         return None, [Problem(rel, 0, "", f"cannot be read: {error.strerror}")]
-
-
-def safe_relative_path(root: Path, value: Any, what: str) -> tuple[str | None, str | None]:
-    """Return ``(path, None)`` for a safe path inside ``root``, else ``(None, reason)``.
-
-    Refused: anything not a string, URLs, absolute paths, and paths that leave the folder.
-    """
-    if not isinstance(value, str) or not value:
-        return None, f"{what} must be a relative path (a non-empty string), not {_quote(value)}"
-    if "://" in value or value.startswith(("http:", "https:", "ftp:", "file:")):
-        return None, f"{what} {_quote(value)} is a URL; only files inside the package folder are read"
-    if value.startswith(("/", "\\")) or PureWindowsPath(value).drive or PurePosixPath(value).is_absolute():
-        return None, f"{what} {_quote(value)} is absolute; use a path relative to the package folder"
-    if ".." in PurePosixPath(value.replace("\\", "/")).parts:
-        return None, f"{what} {_quote(value)} leaves the package folder"
-    resolved = (root / value).resolve()
-    if not resolved.is_relative_to(root.resolve()):
-        return None, f"{what} {_quote(value)} leaves the package folder"
-    return value, None
 
 
 @dataclass
