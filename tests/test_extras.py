@@ -174,8 +174,16 @@ def test_committed_figures_are_drawn_from_the_current_data() -> None:
 def test_figures_command_draws_both_pictures(tmp_path: Path) -> None:
     pytest.importorskip("matplotlib")
     pytest.importorskip("networkx")
-    assert main(["figures", str(REPO), "--out", str(tmp_path)]) == 0
-    network = (tmp_path / "partnership-network.svg").read_text(encoding="utf-8")
-    timeline = (tmp_path / "timeline.svg").read_text(encoding="utf-8")
+    from alliance_data.figures import DOMAIN_COLOURS
+
+    assert main(["figures", str(REPO), "--out", str(tmp_path / "a")]) == 0
+    assert main(["figures", str(REPO), "--out", str(tmp_path / "b")]) == 0
+    network = (tmp_path / "a" / "partnership-network.svg").read_text(encoding="utf-8")
+    timeline = (tmp_path / "a" / "timeline.svg").read_text(encoding="utf-8")
     assert network.startswith("<?xml") and "<svg" in network and "<svg" in timeline
-    assert (tmp_path / "partnership-network.svg").read_bytes() == (REPO / "docs" / "partnership-network.svg").read_bytes()
+    domains = set(alliance_data.load("agreements")["domain"].astype(str))
+    for domain in domains:  # every domain of the data is drawn in its colour
+        assert DOMAIN_COLOURS[domain] in network and DOMAIN_COLOURS[domain] in timeline
+    # The same data and libraries draw the same bytes (the SVG carries no date or random ids).
+    for name in ("partnership-network.svg", "timeline.svg", "figures.json"):
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()

@@ -315,7 +315,7 @@ def _check_cells(table: _Table) -> None:
             report(pc.invert(filled), lambda i: "is required but empty: fill it in")
         valid = filled
         hygiene = pc.match_substring_regex(values, HYGIENE)
-        not_nfc = pc.and_(pc.invert(pc.string_is_ascii(values)), pc.not_equal(pc.utf8_normalize(values, form="NFC"), values))
+        not_nfc = _not_nfc(values)
         if pc.any(pc.or_(hygiene, not_nfc)).as_py():
             spaces = pc.and_(filled, pc.match_substring_regex(values, r"^[\s\p{Z}]|[\s\p{Z}]$"))
             report(spaces, lambda i: f"{value(i)} has spaces at the start or end: remove them")
@@ -372,6 +372,26 @@ def _check_cells(table: _Table) -> None:
         filled = pc.invert(pc.equal(keys, "\x1f" * (len(primary_key) - 1)))
         _duplicates(collect, ",".join(primary_key), keys, filled,
                     lambda i: f"({', '.join(_quote(table.strings[k][i].as_py()) for k in primary_key)}) appears more than once; the primary key must be unique")
+
+
+def _not_nfc(values: pa.Array) -> pa.Array:
+    """Flag the values that are not NFC-normalized Unicode.
+
+    Only non-ASCII values can be, and they are few, so Python's own ``unicodedata``
+    judges them (pyarrow's utf8_normalize gives NFD for NFC in some versions).
+    """
+    import unicodedata
+
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    flags = np.zeros(len(values), dtype=bool)
+    non_ascii = pc.indices_nonzero(pc.invert(pc.string_is_ascii(values))).to_numpy()
+    if len(non_ascii):
+        texts = pc.take(values, pa.array(non_ascii)).to_pylist()
+        flags[non_ascii] = [not unicodedata.is_normalized("NFC", text) for text in texts]
+    return pa.array(flags)
 
 
 def _distinct(column: pa.Array) -> tuple[pa.Array, pa.Array | None]:
