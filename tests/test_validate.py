@@ -351,3 +351,31 @@ def test_synthetic_packages_validate(tmp_path: Path) -> None:
     assert report.valid, [str(p) for p in report.problems[:5]]
     assert 2900 <= report.rows <= 3100
     assert frictionless_valid(out)
+
+
+def test_composite_and_self_referencing_foreign_keys(tmp_path: Path) -> None:
+    """The shipped schemas have no composite foreign key; a small package exercises one."""
+    root = tmp_path / "composite"
+    (root / "schemas").mkdir(parents=True)
+    (root / "tables").mkdir()
+    places = {"fields": [{"name": "country", "type": "string"}, {"name": "city", "type": "string"},
+                         {"name": "part_of_city", "type": "string"}],
+              "primaryKey": ["country", "city"],
+              "foreignKeys": [{"fields": ["country", "part_of_city"], "reference": {"resource": "", "fields": ["country", "city"]}}]}
+    visits = {"fields": [{"name": "visit", "type": "string"}, {"name": "country", "type": "string"}, {"name": "city", "type": "string"}],
+              "primaryKey": ["visit"],
+              "foreignKeys": [{"fields": ["country", "city"], "reference": {"resource": "places", "fields": ["country", "city"]}}]}
+    (root / "schemas" / "places.json").write_text(json.dumps(places), encoding="utf-8")
+    (root / "schemas" / "visits.json").write_text(json.dumps(visits), encoding="utf-8")
+    (root / "tables" / "places.csv").write_text("country,city,part_of_city\nIRN,Tehran,\nIRN,Rey,Tehran\nRUS,Kazan,Moscow\n", encoding="utf-8")
+    (root / "tables" / "visits.csv").write_text("visit,country,city\nv1,IRN,Tehran\nv2,RUS,Tehran\n", encoding="utf-8")
+    descriptor = {"name": "composite", "version": "1.0.0", "resources": [
+        {"name": "places", "path": "tables/places.csv", "schema": "schemas/places.json"},
+        {"name": "visits", "path": "tables/visits.csv", "schema": "schemas/visits.json"}]}
+    (root / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    found = {(p.path, p.line, p.field) for p in validate(root).problems if "is not among" in p.message}
+    # As in frictionless, a key counts as missing only when all its fields are empty:
+    # ("IRN", "") on line 2 must exist too.
+    assert found == {("tables/places.csv", 2, "country,part_of_city"), ("tables/places.csv", 4, "country,part_of_city"),
+                     ("tables/visits.csv", 3, "country,city")}
+    assert frictionless_valid(root) is False
