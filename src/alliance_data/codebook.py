@@ -98,4 +98,20 @@ def render(root: Path | None = None) -> str:
                 out += ["", f"Values of `{f['name']}`:", ""]
                 out += [f"- `{k}`: {v}" for k, v in f.get("enumDescriptions", {}).items()]
         out.append("")
+    from .rules import FACT_TABLES, ROW_RULES
+
+    out += [
+        "## Rules beyond the schemas",
+        "",
+        "Checked by `alliance-data validate`, as Table Schema cannot state them:",
+        "",
+        "- Partial dates and periods are real calendar dates (`2023-02-30` and `2023-13` are refused).",
+        f"- Every row of {', '.join(f'`{t}`' for t in FACT_TABLES)} has at least one citation with stance `supports`.",
+        "- Each citation's `record_table` and `record_id` name an existing record.",
+        "- A fact whose supporting sources are all `weak` is not `confirmed`.",
+        *[f"- `{rule.table}.{rule.field}`: {rule.requirement}." for rule in ROW_RULES],
+        "- File hygiene: UTF-8 without BOM, LF line endings, no spaces around a value, no control characters, "
+        "NFC Unicode, no text cell starting with `=`, `+`, `-` or `@`.",
+        "",
+    ]
     return "\n".join(out)

@@ -191,23 +191,28 @@ class RowRule:
 
     table: str
     field: str
-    message: str
+    requirement: str  # the rule, as the codebook states it
+    message: str  # what a breaking row is told
     check: Callable[[pa.Table], pa.Array]
 
 
 ROW_RULES = (
-    RowRule("agreements", "end", "ends before it starts: end must not be earlier than start", _not_before("start", "end")),
-    RowRule("agreements", "value_high", "value_low is greater than value_high", _value_order),
-    RowRule("agreements", "value_low", "value_low, value_high, value_currency and value_qualifier go together: fill all four or none", _same_presence("value_low", "value_high", "value_currency", "value_qualifier")),
-    RowRule("agreements", "quantity", "quantity, quantity_unit and quantity_qualifier go together: fill all three or none", _same_presence("quantity", "quantity_unit", "quantity_qualifier")),
-    RowRule("agreements", "value_currency", "is not an ISO 4217 currency code", _in_code_list("value_currency", _currencies)),
-    RowRule("actors", "iso3", "a state needs iso3 equal to its actor_id and a cow_code; other actors have neither", _state_codes),
-    RowRule("actors", "iso3", "is not an ISO 3166-1 alpha-3 code", _in_code_list("iso3", _countries)),
-    RowRule("actors", "cow_code", "does not match the Correlates of War code of the state's iso3", _cow_matches_iso3),
-    RowRule("settlement_methods", "currency_code", "currencies and precious metals need an ISO 4217 code; other kinds have none", _currency_for_kind),
-    RowRule("settlement_methods", "currency_code", "is not an ISO 4217 currency code", _in_code_list("currency_code", _currencies)),
-    RowRule("sources", "language", "is not an ISO 639-1 language code", _in_code_list("language", _languages)),
-    RowRule("trade_items", "importer_id", "exporter and importer are the same actor", _trade_direction),
+    RowRule("agreements", "end", "end is not earlier than start", "ends before it starts: end must not be earlier than start", _not_before("start", "end")),
+    RowRule("agreements", "value_high", "value_low is not greater than value_high", "value_low is greater than value_high", _value_order),
+    RowRule("agreements", "value_low", "value_low, value_high, value_currency and value_qualifier are all filled or all empty",
+            "value_low, value_high, value_currency and value_qualifier go together: fill all four or none", _same_presence("value_low", "value_high", "value_currency", "value_qualifier")),
+    RowRule("agreements", "quantity", "quantity, quantity_unit and quantity_qualifier are all filled or all empty",
+            "quantity, quantity_unit and quantity_qualifier go together: fill all three or none", _same_presence("quantity", "quantity_unit", "quantity_qualifier")),
+    RowRule("agreements", "value_currency", "is an ISO 4217 currency code", "is not an ISO 4217 currency code", _in_code_list("value_currency", _currencies)),
+    RowRule("actors", "iso3", "a state has iso3 equal to its actor_id and a cow_code; other actors have neither",
+            "a state needs iso3 equal to its actor_id and a cow_code; other actors have neither", _state_codes),
+    RowRule("actors", "iso3", "is an ISO 3166-1 alpha-3 code", "is not an ISO 3166-1 alpha-3 code", _in_code_list("iso3", _countries)),
+    RowRule("actors", "cow_code", "is the Correlates of War code of the state's iso3", "does not match the Correlates of War code of the state's iso3", _cow_matches_iso3),
+    RowRule("settlement_methods", "currency_code", "filled (ISO 4217) for currencies and precious metals, empty for other kinds",
+            "currencies and precious metals need an ISO 4217 code; other kinds have none", _currency_for_kind),
+    RowRule("settlement_methods", "currency_code", "is an ISO 4217 currency code", "is not an ISO 4217 currency code", _in_code_list("currency_code", _currencies)),
+    RowRule("sources", "language", "is an ISO 639-1 language code", "is not an ISO 639-1 language code", _in_code_list("language", _languages)),
+    RowRule("trade_items", "importer_id", "differs from exporter_id", "exporter and importer are the same actor", _trade_direction),
 )
 
 
