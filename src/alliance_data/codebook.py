@@ -33,19 +33,16 @@ def _constraints(field: dict[str, Any], primary_key: list[str]) -> str:
 
 
 def _references(name: str, table_schema: dict[str, Any]) -> dict[str, str]:
-    refs = {}
-    for fk in table_schema.get("foreignKeys", []):
-        fields = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
-        target = fk["reference"]["fields"]
-        target = target if isinstance(target, list) else [target]
-        for f, t in zip(fields, target):
-            refs[f] = f"{fk['reference'].get('resource') or name}.{t}"
-    return refs
+    return {
+        field: f"{parent}.{target}"
+        for fields, parent, targets in _package.foreign_keys(name, table_schema)
+        for field, target in zip(fields, targets)
+    }
 
 
 def _rows(name: str, root: Path | None = None) -> list[dict[str, Any]]:
     table_schema = _package.table_schema(name, root)
-    primary_key = table_schema.get("primaryKey", [])
+    primary_key = _package.primary_key(table_schema)
     refs = _references(name, table_schema)
     rows = []
     for f in table_schema["fields"]:
@@ -84,7 +81,7 @@ def render(root: Path | None = None) -> str:
     ]
     for name in _package.table_names(root):
         table_schema = _package.table_schema(name, root)
-        key = ", ".join(table_schema.get("primaryKey", []))
+        key = ", ".join(_package.primary_key(table_schema))
         out += [f"## {name}", "", table_schema.get("description", ""), "", f"Primary key: {key}.", ""]
         out += ["| field | type | constraints | references | description |", "|---|---|---|---|---|"]
         enums = []

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ._package import DESCRIPTOR, safe_relative_path
+from ._package import DESCRIPTOR, primary_key, safe_relative_path
 from .validator import CannotValidate
 
 
@@ -42,8 +42,7 @@ def _rows(root: Path) -> dict[str, tuple[list[str], dict[str, dict[str, str]]]]:
         if reason or schema_reason:
             raise CannotValidate(f"{root / DESCRIPTOR}: {resource.get('name')}: {reason or schema_reason}")
         schema = json.loads((root / schema_rel).read_text(encoding="utf-8"))
-        key = schema.get("primaryKey", [])
-        key = [key] if isinstance(key, str) else key
+        key = primary_key(schema)
         try:
             text = (root / rel).read_text(encoding="utf-8")
         except UnicodeDecodeError:

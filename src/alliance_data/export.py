@@ -61,13 +61,12 @@ def _free_text(field: dict[str, Any]) -> bool:
 
 
 def _foreign_keys(name: str, table_schema: dict[str, Any]) -> list[tuple[str, str, str]]:
-    keys = []
-    for fk in table_schema.get("foreignKeys", []):
-        fields = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
-        ref = fk["reference"]["fields"]
-        ref = ref if isinstance(ref, list) else [ref]
-        keys += [(f, fk["reference"].get("resource") or name, r) for f, r in zip(fields, ref)]
-    return keys
+    """Foreign keys as sqlite-utils wants them: (column, other table, other column)."""
+    return [
+        (field, parent, target)
+        for fields, parent, targets in _package.foreign_keys(name, table_schema)
+        for field, target in zip(fields, targets)
+    ]
 
 
 def export_sqlite(out: Path, root: Path | None = None) -> list[Path]:
@@ -98,7 +97,7 @@ def export_sqlite(out: Path, root: Path | None = None) -> list[Path]:
                 table_schema = schemas[name]
                 python_type = {"integer": int, "number": float}
                 columns = {f["name"]: python_type.get(f.get("type"), str) for f in table_schema["fields"]}
-                key = table_schema["primaryKey"]
+                key = _package.primary_key(table_schema)
                 required = {f["name"] for f in table_schema["fields"] if f.get("constraints", {}).get("required")}
                 foreign = _foreign_keys(name, table_schema)
                 table = db[name]

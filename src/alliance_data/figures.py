@@ -42,10 +42,11 @@ def _frames(root: Path):
     from .dtypes import to_pandas
     from .loader import read_csv_arrow
 
-    return {
-        name: to_pandas(read_csv_arrow(root / "tables" / f"{name}.csv", _package.table_schema(name, root)), _package.table_schema(name, root))
-        for name in INPUTS
-    }
+    frames = {}
+    for name in INPUTS:
+        table_schema = _package.table_schema(name, root)
+        frames[name] = to_pandas(read_csv_arrow(root / "tables" / f"{name}.csv", table_schema), table_schema)
+    return frames
 
 
 def _decimal_year(date: str) -> float:

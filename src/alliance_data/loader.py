@@ -134,7 +134,7 @@ def load(
     if with_sources:
         from .provenance import citation_lists
 
-        key = table_schema["primaryKey"][0]
+        key = _package.primary_key(table_schema)[0]
         table = table.append_column("citations", citation_lists(name, table[key]))
     if backend == "polars":
         if validate:

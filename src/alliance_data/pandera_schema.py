@@ -62,13 +62,8 @@ def _key(frame: pd.DataFrame, fields: list[str]) -> pd.Series:
     return key
 
 
-def _foreign_key_check(table: str, fk: dict[str, Any]):
+def _foreign_key_check(table: str, fields: list[str], parent: str, parent_fields: list[str]):
     import pandera.pandas as pandera
-
-    fields = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
-    ref = fk["reference"]
-    parent = ref.get("resource") or table
-    parent_fields = ref["fields"] if isinstance(ref["fields"], list) else [ref["fields"]]
 
     def check(frame: pd.DataFrame) -> pd.Series:
         if parent == table:
@@ -102,8 +97,7 @@ def schema(name: str) -> pandera.DataFrameSchema:
     import pandera.pandas as pandera
 
     table_schema = _package.table_schema(name)
-    primary_key = table_schema.get("primaryKey", [])
-    primary_key = [primary_key] if isinstance(primary_key, str) else list(primary_key)
+    primary_key = _package.primary_key(table_schema)
     columns = {}
     for f in table_schema["fields"]:
         c = f.get("constraints", {})
@@ -131,7 +125,7 @@ def schema(name: str) -> pandera.DataFrameSchema:
         for rule in ROW_RULES
         if rule.table == name
     ]
-    table_checks += [_foreign_key_check(name, fk) for fk in table_schema.get("foreignKeys", [])]
+    table_checks += [_foreign_key_check(name, *fk) for fk in _package.foreign_keys(name, table_schema)]
     return pandera.DataFrameSchema(
         columns,
         checks=table_checks,

@@ -68,7 +68,7 @@ def sources_for(table: str, record_id: str) -> pd.DataFrame:
 
     if table not in FACT_TABLES:
         raise ValueError(f"{table!r} has no citations; the cited tables are: {', '.join(FACT_TABLES)}")
-    key = _package.table_schema(table)["primaryKey"][0]
+    key = _package.primary_key(_package.table_schema(table))[0]
     ids = read_arrow(table, columns=[key])[key]
     if not pc.any(pc.equal(ids, record_id)).as_py():
         raise KeyError(f"{table} has no record {record_id!r}")

@@ -19,7 +19,8 @@ from dataclasses import field as dataclass_field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from ._package import DESCRIPTOR, safe_relative_path
+from ._package import DESCRIPTOR, foreign_keys, primary_key, safe_relative_path
+
 from .rules import PARTIAL_DATE, PERIOD, ROW_RULES, calendar_ok, package_problems
 
 if TYPE_CHECKING:
@@ -188,7 +189,7 @@ def _schema_problems(rel: str, schema: Any, resource_names: set[str]) -> list[Pr
                 problems.append(Problem(rel, 0, f["name"], f"pattern {_quote(constraints['pattern'])} is not a regular expression: {error}"))
     if len(set(names)) != len(names):
         problems.append(Problem(rel, 0, "fields", "field names must be unique"))
-    for key in _pk(schema):
+    for key in primary_key(schema):
         if key not in names:
             problems.append(Problem(rel, 0, "primaryKey", f"{_quote(key)} is not a field"))
     for fk in schema.get("foreignKeys", []):
@@ -290,7 +291,7 @@ def _check_cells(table: _Table) -> None:
     import pyarrow.compute as pc
 
     collect = _Collector(table.problems, table.rel, table.lines)
-    primary_key = _pk(table.schema)
+    key_fields = primary_key(table.schema)
     null = pa.nulls(1, pa.string())[0]
     for f in table.schema["fields"]:
         name, kind = f["name"], f.get("type", "string")
@@ -311,7 +312,7 @@ def _check_cells(table: _Table) -> None:
             return _quote(column[i].as_py())
 
         filled = pc.not_equal(values, "")
-        if constraints.get("required") or name in primary_key:
+        if constraints.get("required") or name in key_fields:
             report(pc.invert(filled), lambda i: "is required but empty: fill it in")
         valid = filled
         hygiene = pc.match_substring_regex(values, HYGIENE)
@@ -361,17 +362,17 @@ def _check_cells(table: _Table) -> None:
                 too = pc.and_(filled, compare(pc.utf8_length(values), int(constraints[bound])))
                 report(too, lambda i, b=bound, w=word: f"{value(i)} is {w} than the {b} {constraints[b]}")
                 valid = pc.and_(valid, pc.invert(too))
-        if constraints.get("unique") or primary_key == [name]:
+        if constraints.get("unique") or key_fields == [name]:
             if _has_repeats(column, values, indices):
                 _duplicates(collect, name, column, pc.not_equal(column, ""),
                             lambda i: f"{value(i)} appears more than once; it must be unique")
         valid = pc.fill_null(valid, False)
         table.valid[name] = None if pc.all(valid).as_py() else per_row(valid)
-    if len(primary_key) > 1 and _composite_repeats(table, primary_key):
-        keys = _joined(table.strings, primary_key)
-        filled = pc.invert(pc.equal(keys, "\x1f" * (len(primary_key) - 1)))
-        _duplicates(collect, ",".join(primary_key), keys, filled,
-                    lambda i: f"({', '.join(_quote(table.strings[k][i].as_py()) for k in primary_key)}) appears more than once; the primary key must be unique")
+    if len(key_fields) > 1 and _composite_repeats(table, key_fields):
+        keys = _joined(table.strings, key_fields)
+        filled = pc.invert(pc.equal(keys, "\x1f" * (len(key_fields) - 1)))
+        _duplicates(collect, ",".join(key_fields), keys, filled,
+                    lambda i: f"({', '.join(_quote(table.strings[k][i].as_py()) for k in key_fields)}) appears more than once; the primary key must be unique")
 
 
 def _not_nfc(values: pa.Array) -> pa.Array:
@@ -485,11 +486,8 @@ def _check_foreign_keys(tables: dict[str, _Table]) -> None:
     import pyarrow.compute as pc
 
     for table in tables.values():
-        for fk in table.schema.get("foreignKeys", []):
-            fields = fk["fields"] if isinstance(fk["fields"], list) else [fk["fields"]]
-            ref = fk["reference"]
-            parent_fields = ref["fields"] if isinstance(ref["fields"], list) else [ref["fields"]]
-            parent = tables.get(ref.get("resource") or table.name)
+        for fields, parent_name, parent_fields in foreign_keys(table.name, table.schema):
+            parent = tables.get(parent_name)
             if parent is None:
                 continue
             if len(fields) == 1:
@@ -551,15 +549,10 @@ def _check_rules(tables: dict[str, _Table]) -> None:
             value = typed[rule.table][rule.field][int(i)].as_py()
             message = rule.message if value is None else f"{_quote(str(value))}: {rule.message}"
             table.problems.append(Problem(table.rel, int(table.lines[i]), rule.field, message))
-    keys = {name: _pk(t.schema) for name, t in tables.items()}
+    keys = {name: primary_key(t.schema) for name, t in tables.items()}
     for p in package_problems({name: t.strings for name, t in tables.items()}, keys):
         table = tables[p.table]
         table.problems.append(Problem(table.rel, int(table.lines[p.row]), p.field, p.message))
-
-
-def _pk(schema: dict[str, Any]) -> list[str]:
-    key = schema.get("primaryKey", [])
-    return [key] if isinstance(key, str) else list(key)
 
 
 def _check_generated(root: Path, table: _Table, resource: dict[str, Any]) -> None:
