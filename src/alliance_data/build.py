@@ -10,7 +10,7 @@ import io
 import json
 from pathlib import Path
 
-from . import _package, codebook
+from . import _package, codebook, derived
 from ._io import write_bytes_atomic, write_text_atomic
 from .loader import read_csv_arrow
 from .validator import Report, same_content, validate
@@ -51,8 +51,8 @@ def _parquet_is_current(path: Path, table) -> bool:
 
 
 def build(path: str | Path = ".") -> list[Path]:
-    """Validate the package at ``path``, then write its Parquet files, the ``hash`` and
-    ``bytes`` of each resource in ``datapackage.json``, and ``CODEBOOK.md``.
+    """Validate the package at ``path``, then write the derived dyad-year panel, its Parquet
+    files, the ``hash`` and ``bytes`` of each resource in ``datapackage.json``, and ``CODEBOOK.md``.
 
     Returns the files whose content changed. Raises :class:`BuildRefused` if the data
     has problems other than stale generated files.
@@ -63,6 +63,13 @@ def build(path: str | Path = ".") -> list[Path]:
         raise BuildRefused(report)
     _package._read_descriptor.cache_clear()
     descriptor = json.loads((root / _package.DESCRIPTOR).read_text(encoding="utf-8"))
+    changed: list[Path] = []
+    if any(r.get("name") == derived.DYAD_YEAR for r in descriptor["resources"]):
+        panel_path = _package.table_path(derived.DYAD_YEAR, "csv", root)
+        panel = derived.dyad_year_csv(root)
+        if not panel_path.is_file() or panel_path.read_bytes() != panel:
+            write_bytes_atomic(panel_path, panel)
+            changed.append(panel_path)
     outputs: dict[Path, bytes] = {}
     for resource in descriptor["resources"]:
         csv_path = root / resource["path"]
@@ -75,8 +82,9 @@ def build(path: str | Path = ".") -> list[Path]:
         if not _parquet_is_current(parquet_path, table):
             outputs[parquet_path] = parquet_bytes(table)
     outputs[root / _package.DESCRIPTOR] = (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-    changed = [p for p, data in outputs.items() if not p.is_file() or p.read_bytes() != data]
-    for p in changed:
+    stale = [p for p, data in outputs.items() if not p.is_file() or p.read_bytes() != data]
+    changed.extend(stale)
+    for p in stale:
         write_bytes_atomic(p, outputs[p])
     _package._read_descriptor.cache_clear()
     book = root / codebook.CODEBOOK

@@ -17,11 +17,13 @@ if TYPE_CHECKING:
 
 PARTIAL_DATE = "^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
 PERIOD = "^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?(/[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?)?$"
+# Sources that alone support `reported` at most: reposts, aggregators, state outlets.
+LOW_RELIABILITY = ["weak", "state"]
 # Tables whose every row must carry a supporting citation.
 FACT_TABLES = (
     "actors",
     "agreements",
-    "agreement_events",
+    "events",
     "trade_items",
     "settlement_methods",
     "frictions",
@@ -196,6 +198,35 @@ class RowRule:
     check: Callable[[pa.Table], pa.Array]
 
 
+def _status_needs_agreement(table: pa.Table) -> pa.Array:
+    import pyarrow.compute as pc
+
+    return pc.or_(pc.is_null(table["sets_status"]), pc.is_valid(table["agreement_id"]))
+
+
+def _flow_parties(table: pa.Table) -> pa.Array:
+    import pyarrow.compute as pc
+
+    one_way = pc.fill_null(pc.is_in(table["flow"], value_set=_array(["exports", "imports"])), False)
+    both = pc.and_(pc.is_valid(table["exporter_id"]), pc.is_valid(table["importer_id"]))
+    neither = pc.and_(pc.is_null(table["exporter_id"]), pc.is_null(table["importer_id"]))
+    differ = pc.fill_null(pc.not_equal(table["exporter_id"], table["importer_id"]), True)
+    return pc.if_else(one_way, pc.and_(both, differ), neither)
+
+
+def _flow_for_trade(table: pa.Table) -> pa.Array:
+    import pyarrow.compute as pc
+
+    trade = pc.invert(pc.equal(table["indicator"], "national_currency_settlement_share"))
+    return pc.equal(trade, pc.is_valid(table["flow"]))
+
+
+def _array(values: list[str]) -> pa.Array:
+    import pyarrow as pa
+
+    return pa.array(values, pa.string())
+
+
 ROW_RULES = (
     RowRule("agreements", "end", "end is not earlier than start", "ends before it starts: end must not be earlier than start", _not_before("start", "end")),
     RowRule("agreements", "value_high", "value_low is not greater than value_high", "value_low is greater than value_high", _value_order),
@@ -212,6 +243,17 @@ ROW_RULES = (
             "currencies and precious metals need an ISO 4217 code; other kinds have none", _currency_for_kind),
     RowRule("settlement_methods", "currency_code", "is an ISO 4217 currency code", "is not an ISO 4217 currency code", _in_code_list("currency_code", _currencies)),
     RowRule("sources", "language", "is an ISO 639-1 language code", "is not an ISO 639-1 language code", _in_code_list("language", _languages)),
+    RowRule("events", "date_end", "date_end is not earlier than date", "ends before it starts: date_end must not be earlier than date", _not_before("date", "date_end")),
+    RowRule("events", "value_high", "value_low is not greater than value_high", "value_low is greater than value_high", _value_order),
+    RowRule("events", "value_low", "value_low, value_high, value_currency and value_qualifier are all filled or all empty",
+            "value_low, value_high, value_currency and value_qualifier go together: fill all four or none", _same_presence("value_low", "value_high", "value_currency", "value_qualifier")),
+    RowRule("events", "quantity", "quantity, quantity_unit and quantity_qualifier are all filled or all empty",
+            "quantity, quantity_unit and quantity_qualifier go together: fill all three or none", _same_presence("quantity", "quantity_unit", "quantity_qualifier")),
+    RowRule("events", "value_currency", "is an ISO 4217 currency code", "is not an ISO 4217 currency code", _in_code_list("value_currency", _currencies)),
+    RowRule("events", "sets_status", "only an event of an agreement (agreement_id filled) sets a status", "sets a status but names no agreement_id", _status_needs_agreement),
+    RowRule("observations", "flow", "filled for trade indicators, empty for the settlement share", "trade figures need a flow (turnover, exports or imports); the settlement share has none", _flow_for_trade),
+    RowRule("observations", "exporter_id", "exporter_id and importer_id are filled, and differ, for a one-way flow (exports, imports), and empty otherwise",
+            "a one-way flow (exports, imports) names a different exporter_id and importer_id; turnover and shares name neither", _flow_parties),
     RowRule("trade_items", "importer_id", "differs from exporter_id", "exporter and importer are the same actor", _trade_direction),
 )
 
@@ -247,7 +289,7 @@ class RowProblem:
 def package_problems(tables: dict[str, pa.Table], primary_keys: dict[str, list[str]]) -> list[RowProblem]:
     """Check the rules that span tables, on the tables' text cells (empty = missing):
     citations point at real records, every fact row has a supporting citation, and a
-    fact backed only by weak sources is not marked confirmed."""
+    fact backed only by weak or state sources is not marked confirmed."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -261,7 +303,7 @@ def package_problems(tables: dict[str, pa.Table], primary_keys: dict[str, list[s
     sources = tables.get("sources")
     weak_sources = pa.array([], pa.string())
     if sources is not None and "reliability" in sources.column_names:
-        weak_sources = sources.filter(pc.equal(sources["reliability"], "weak"))["source_id"].combine_chunks()
+        weak_sources = sources.filter(pc.is_in(sources["reliability"], value_set=pa.array(LOW_RELIABILITY)))["source_id"].combine_chunks()
     for table in FACT_TABLES:
         if table not in tables:
             continue
@@ -286,5 +328,5 @@ def package_problems(tables: dict[str, pa.Table], primary_keys: dict[str, list[s
         strong = pc.filter(cited_ids, pc.invert(pc.is_in(backing_sources, value_set=weak_sources)))
         weak_only = pc.and_(pc.invert(uncited), pc.invert(pc.is_in(ids, value_set=strong)))
         for row in pc.indices_nonzero(pc.and_(confirmed, weak_only)).to_pylist():
-            problems.append(RowProblem(table, row, "evidence", "is 'confirmed' but rests only on weak sources: use 'reported' at most"))
+            problems.append(RowProblem(table, row, "evidence", "is 'confirmed' but rests only on weak or state sources: use 'reported' at most"))
     return problems

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._package import DESCRIPTOR, foreign_keys, primary_key, safe_relative_path
 
+from .derived import DYAD_YEAR, dyad_year_csv
 from .rules import PARTIAL_DATE, PERIOD, ROW_RULES, calendar_ok, package_problems
 
 if TYPE_CHECKING:
@@ -658,7 +659,8 @@ def validate(path: str | Path) -> Report:
         if reason or schema_reason:
             continue
         if not (root / rel).is_file():
-            report.problems.append(Problem(DESCRIPTOR, 0, label, f"path {_quote(rel)}: no such file"))
+            derived_missing = label == DYAD_YEAR
+            report.problems.append(Problem(DESCRIPTOR, 0, label, f"path {_quote(rel)}: no such file" + (": run alliance-data build" if derived_missing else ""), generated=derived_missing))
             continue
         schema, problems = _read_json(root, schema_rel)
         report.problems.extend(problems)
@@ -687,5 +689,14 @@ def validate(path: str | Path) -> Report:
         if not any(not p.generated for p in table.problems):
             _check_generated(root, table, by_name[name])
         report.problems.extend(table.problems)
+    if DYAD_YEAR in tables and not any(not p.generated for p in report.problems):
+        report.problems.extend(_check_derived(root, tables[DYAD_YEAR]))
     report.problems = sorted(set(report.problems))
     return report
+
+
+def _check_derived(root: Path, table: _Table) -> list[Problem]:
+    """The dyad-year panel on disk must be what build derives from the other tables."""
+    if (root / table.rel).read_bytes() == dyad_year_csv(root):
+        return []
+    return [Problem(table.rel, 0, "", "is not what the events, agreements and observations give: run alliance-data build (never edit it by hand)", generated=True)]

@@ -1,0 +1,187 @@
+"""Tables derived from the canonical CSVs: the Iran–Russia dyad-year panel and agreement
+status on a date.
+
+Plain Python over the CSV rows (the data is a few thousand rows), so the validator can
+recompute the panel without pandas. ``alliance-data build`` writes the panel; ``validate``
+fails when the file on disk is not what these functions derive.
+"""
+
+from __future__ import annotations
+
+import calendar
+import csv
+import io
+from pathlib import Path
+from typing import Any
+
+from . import _package
+
+DYAD_YEAR = "dyad_year"
+FIRST_YEAR, LAST_YEAR = 2000, 2026
+COW = {"RUS": 365, "IRN": 630}
+QUAD_CLASSES = ("verbal_cooperation", "material_cooperation", "verbal_conflict", "material_conflict")
+DOMAINS = ("military", "arms_technology", "trade", "energy", "transport", "finance", "diplomacy", "nuclear", "space")
+# Roles in which an actor takes part in an event, as opposed to being named in it.
+ACTING_ROLES = {"source", "target", "participant", "host", "supplier", "recipient"}
+FROM_ROLES = {"source", "supplier"}
+TO_ROLES = {"target", "recipient"}
+IN_FORCE = {"in_force", "active"}
+EVIDENCE_ORDER = ("confirmed", "reported", "disputed", "alleged", "expected", "denied")
+QUALIFIER_ORDER = ("exact", "approximate", "at_least", "more_than", "up_to", "range")
+
+Rows = list[dict[str, str]]
+
+
+def read_rows(name: str, root: Path | None = None) -> Rows:
+    """Rows of table ``name`` as dicts of text (empty cell = ``""``), from its CSV."""
+    with open(_package.table_path(name, "csv", root), newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def period_end(date: str) -> str:
+    """The last day of a partial date's period: ``2019`` → ``2019-12-31``, ``2019-02`` → ``2019-02-28``.
+
+    Examples
+    --------
+    >>> period_end("2024-02")
+    '2024-02-29'
+    >>> period_end("2019-06-30")
+    '2019-06-30'
+    """
+    if len(date) == 4:
+        return f"{date}-12-31"
+    if len(date) == 7:
+        year, month = int(date[:4]), int(date[5:7])
+        return f"{date}-{calendar.monthrange(year, month)[1]:02d}"
+    return date
+
+
+def side_of(actors: Rows) -> dict[str, str]:
+    """Map each actor to the state it belongs to, following ``parent_id`` (``putin`` → ``RUS``)."""
+    parent = {a["actor_id"]: a["parent_id"] for a in actors}
+    sides: dict[str, str] = {}
+    for actor in parent:
+        seen, node = set(), actor
+        while parent.get(node) and node not in seen:
+            seen.add(node)
+            node = parent[node]
+        sides[actor] = node
+    return sides
+
+
+def statuses_on(date: str, agreements: Rows, events: Rows) -> list[dict[str, str]]:
+    """Each agreement's status on ``date``: the status set by its latest event whose whole
+    period has ended by then (an event dated ``2019-06`` counts from 2019-06-30).
+
+    A partial ``date`` means the end of its period. Agreements with no such event get an
+    empty status. Ties on one date go to the event listed later in ``events``' id order.
+    """
+    cutoff = period_end(date)
+    latest: dict[str, tuple[str, str, str]] = {}
+    for event in sorted(events, key=lambda e: (period_end(e["date"]), e["event_id"])):
+        if event["sets_status"] and event["agreement_id"] and period_end(event["date"]) <= cutoff:
+            latest[event["agreement_id"]] = (event["sets_status"], event["event_id"], event["date"])
+    out = []
+    for agreement in agreements:
+        status, event_id, event_date = latest.get(agreement["agreement_id"], ("", "", ""))
+        out.append({"agreement_id": agreement["agreement_id"], "title": agreement["title"], "status": status,
+                    "status_event_id": event_id, "status_date": event_date})
+    return out
+
+
+def _pick(observations: Rows, actor_kind: dict[str, str]) -> tuple[dict[str, str] | None, int]:
+    """The observation the panel reports when several give a figure for one year, and how many there were.
+
+    Preference: better evidence; a figure not stated by a single person (an official
+    series before a leader's round number); a plainer qualifier; then the id.
+    """
+    if not observations:
+        return None, 0
+    def rank(o: dict[str, str]) -> tuple[int, int, int, str]:
+        return (EVIDENCE_ORDER.index(o["evidence"]), actor_kind.get(o["stated_by"]) == "person",
+                QUALIFIER_ORDER.index(o["qualifier"]), o["observation_id"])
+    return min(observations, key=rank), len(observations)
+
+
+def dyad_year(root: Path | None = None) -> Rows:
+    """Derive the Iran–Russia dyad-year panel, one row per year 2000–2026, from the events,
+    their actors, the CAMEO codes, the agreements and the observations.
+
+    The rules are in the codebook (``dyad_year``): an event counts for the year of its
+    ``date`` when an actor of each side acts in it (roles source, target, participant,
+    host, supplier, recipient); it is directed when one side is source or supplier and the
+    other target or recipient.
+    """
+    actors = read_rows("actors", root)
+    sides = side_of(actors)
+    actor_kind = {a["actor_id"]: a["kind"] for a in actors}
+    cameo = {c["cameo_code"]: c for c in read_rows("cameo_codes", root)}
+    roles: dict[str, list[tuple[str, str]]] = {}
+    for row in read_rows("event_actors", root):
+        roles.setdefault(row["event_id"], []).append((sides.get(row["actor_id"], row["actor_id"]), row["role"]))
+    events = read_rows("events", root)
+    agreements = read_rows("agreements", root)
+    parties: dict[str, set[str]] = {}
+    for row in read_rows("agreement_parties", root):
+        parties.setdefault(row["agreement_id"], set()).add(sides.get(row["actor_id"], row["actor_id"]))
+    bilateral = [a for a in agreements if {"IRN", "RUS"} <= parties.get(a["agreement_id"], set())]
+    observations = read_rows("observations", root)
+
+    panel: Rows = []
+    for year in range(FIRST_YEAR, LAST_YEAR + 1):
+        row: dict[str, Any] = {"ccode1": COW["RUS"], "ccode2": COW["IRN"], "year": year}
+        counts = dict.fromkeys(QUAD_CLASSES, 0) | {f"events_{d}": 0 for d in DOMAINS}
+        weights: list[float] = []
+        rus_to_irn = irn_to_rus = 0
+        for event in events:
+            if event["date"][:4] != str(year):
+                continue
+            acting = [(side, role) for side, role in roles.get(event["event_id"], []) if role in ACTING_ROLES]
+            if not ({"IRN", "RUS"} <= {side for side, _ in acting}):
+                continue
+            code = cameo[event["cameo_code"]]
+            counts[code["quad_class"]] += 1
+            counts[f"events_{event['domain']}"] += 1
+            weights.append(float(code["goldstein"]))
+            senders = {side for side, role in acting if role in FROM_ROLES}
+            receivers = {side for side, role in acting if role in TO_ROLES}
+            rus_to_irn += "RUS" in senders and "IRN" in receivers
+            irn_to_rus += "IRN" in senders and "RUS" in receivers
+        row["events"] = len(weights)
+        row.update(counts)
+        row["goldstein_sum"] = round(sum(weights), 2)
+        row["goldstein_mean"] = round(sum(weights) / len(weights), 3) if weights else None
+        row["events_rus_to_irn"] = rus_to_irn
+        row["events_irn_to_rus"] = irn_to_rus
+        row["agreements_signed"] = sum(a["signed"][:4] == str(year) for a in bilateral)
+        at_end = statuses_on(str(year), bilateral, events)
+        row["agreements_in_force"] = sum(s["status"] in IN_FORCE for s in at_end)
+        turnover, n_turnover = _pick([o for o in observations if o["indicator"] == "bilateral_trade_turnover"
+                                      and o["unit"] == "usd_billion" and o["period"] == str(year)], actor_kind)
+        row["trade_turnover_usd_bn"] = float(turnover["value"]) if turnover else None
+        row["trade_turnover_observation_id"] = turnover["observation_id"] if turnover else None
+        row["trade_turnover_observations"] = n_turnover
+        share, n_share = _pick([o for o in observations if o["indicator"] == "national_currency_settlement_share"
+                                and "/" not in o["period"] and o["period"][:4] == str(year)], actor_kind)
+        row["national_currency_share_pct"] = float(share["value"]) if share else None
+        row["national_currency_share_observation_id"] = share["observation_id"] if share else None
+        row["national_currency_share_observations"] = n_share
+        panel.append(row)
+    return panel
+
+
+def dyad_year_csv(root: Path | None = None) -> bytes:
+    """The panel as the CSV bytes ``build`` writes (columns in the order of its schema)."""
+    columns = [f["name"] for f in _package.table_schema(DYAD_YEAR, root)["fields"]]
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, columns, lineterminator="\n")
+    writer.writeheader()
+    for row in dyad_year(root):
+        writer.writerow({k: ("" if v is None else _text(v)) for k, v in row.items()})
+    return buffer.getvalue().encode("utf-8")
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value)) if abs(value) < 1e15 else repr(value)
+    return str(value)
