@@ -19,15 +19,15 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pcsv
 
-from alliance_data import _package
+from alliance_data import _package, derived
 
 # Share of the total rows each table gets; citations match the fact rows one to one.
 SHARES = {
     "sources": 0.04, "actors": 0.04, "agreements": 0.10, "agreement_parties": 0.14,
-    "agreement_events": 0.05, "trade_items": 0.05, "trade_item_codes": 0.08,
+    "events": 0.04, "event_actors": 0.05, "trade_items": 0.05, "trade_item_codes": 0.08,
     "settlement_methods": 0.01, "frictions": 0.01, "friction_actors": 0.02, "observations": 0.10,
 }
-FACT_TABLES = ["actors", "agreements", "agreement_events", "trade_items", "settlement_methods", "frictions", "observations"]
+FACT_TABLES = ["actors", "agreements", "events", "trade_items", "settlement_methods", "frictions", "observations"]
 STATES = [("IRN", "Iran", 630), ("RUS", "Russia", 365)]
 
 
@@ -85,12 +85,24 @@ def make_tables(total: int) -> dict[str, dict[str, pa.Array]]:
         "actor_id": actor_ids.take(pa.array((np.arange(npart) // na) % n["actors"])),
         "role": const("party", npart), "notes": const("", npart),
     }
-    ne = n["agreement_events"]
-    t["agreement_events"] = {
-        "event_id": ids("event", ne), "agreement_id": pick(agreement_ids, ne), "date": const("2024-02-29", ne),
-        "kind": const("announced", ne), "actor_id": pick(actor_ids, ne), "evidence": const("reported", ne),
-        "summary": const("A synthetic step.", ne),
+    ne = n["events"]
+    event_ids = ids("event", ne)
+    t["events"] = {
+        "event_id": event_ids, "date": const("2024-02-29", ne), "date_end": const("", ne), "kind": const("announced", ne),
+        "cameo_code": const("057", ne), "domain": const("trade", ne), "evidence": const("reported", ne),
+        "agreement_id": pick(agreement_ids, ne), "friction_id": const("", ne), "sets_status": const("signed", ne),
+        "value_low": const("", ne), "value_high": const("", ne), "value_currency": const("", ne), "value_qualifier": const("", ne),
+        "quantity": const("", ne), "quantity_unit": const("", ne), "quantity_qualifier": const("", ne),
+        "summary": const("A synthetic step.", ne), "notes": const("", ne),
     }
+    nea = min(n["event_actors"], ne * n["actors"])
+    t["event_actors"] = {
+        "event_id": pick(event_ids, nea), "actor_id": actor_ids.take(pa.array((np.arange(nea) // ne) % n["actors"])),
+        "role": const("participant", nea),
+    }
+    cameo = pcsv.read_csv(_package.table_path("cameo_codes", "csv"), convert_options=pcsv.ConvertOptions(
+        column_types={name: pa.string() for name in ("cameo_code", "description", "root_code", "quad_class", "goldstein")}))
+    t["cameo_codes"] = {name: cameo[name].combine_chunks() for name in cameo.column_names}
     nt = n["trade_items"]
     item_ids = ids("item", nt)
     t["trade_items"] = {
@@ -125,7 +137,8 @@ def make_tables(total: int) -> dict[str, dict[str, pa.Array]]:
     t["observations"] = {
         "observation_id": ids("observation", no), "indicator": const("bilateral_trade_turnover", no),
         "period": const("2024-01/2024-09", no), "value": const("3.3", no), "unit": const("usd_billion", no),
-        "qualifier": const("exact", no), "evidence": const("reported", no), "notes": const("", no),
+        "qualifier": const("exact", no), "flow": const("turnover", no), "exporter_id": const("", no), "importer_id": const("", no),
+        "stated_by": const("", no), "stated_on": const("", no), "evidence": const("reported", no), "notes": const("", no),
     }
     record_table, record_id = [], []
     for table in FACT_TABLES:
@@ -152,20 +165,30 @@ def write_package(tables: dict[str, dict[str, pa.Array]], out: Path) -> int:
     shutil.copytree(root / "schemas", out / "schemas")
     rows = 0
     for resource in descriptor["resources"]:
+        if resource["name"] == derived.DYAD_YEAR:
+            continue  # derived from the others below
         columns = tables[resource["name"]]
         table = pa.table(columns)
         names = [f["name"] for f in json.loads((root / resource["schema"]).read_text(encoding="utf-8"))["fields"]]
         table = table.select(names)
         path = out / resource["path"]
-        # No value here holds a comma, quote or line break, so nothing needs quoting.
+        # Quoted only where needed (the CAMEO descriptions hold commas).
         body = pa.BufferOutputStream()
-        pcsv.write_csv(table, body, write_options=pcsv.WriteOptions(quoting_style="none", include_header=False))
+        pcsv.write_csv(table, body, write_options=pcsv.WriteOptions(quoting_style="needed", include_header=False))
         data = (",".join(names) + "\n").encode("utf-8") + body.getvalue().to_pybytes()
         path.write_bytes(data)
         resource["hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
         resource["bytes"] = len(data)
         rows += table.num_rows
     descriptor["name"] = "alliance-data-synthetic"
+    (out / _package.DESCRIPTOR).write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    for resource in descriptor["resources"]:
+        if resource["name"] == derived.DYAD_YEAR:
+            data = derived.dyad_year_csv(out)
+            (out / resource["path"]).write_bytes(data)
+            resource["hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
+            resource["bytes"] = len(data)
+            rows += data.count(b"\n") - 1
     (out / _package.DESCRIPTOR).write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return rows
 

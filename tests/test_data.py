@@ -80,8 +80,17 @@ def test_foreign_keys_cover_every_reference() -> None:
         ("agreements", "part_of"): "agreements",
         ("agreement_parties", "agreement_id"): "agreements",
         ("agreement_parties", "actor_id"): "actors",
-        ("agreement_events", "agreement_id"): "agreements",
-        ("agreement_events", "actor_id"): "actors",
+        ("events", "cameo_code"): "cameo_codes",
+        ("events", "agreement_id"): "agreements",
+        ("events", "friction_id"): "frictions",
+        ("event_actors", "event_id"): "events",
+        ("event_actors", "actor_id"): "actors",
+        ("cameo_codes", "root_code"): "cameo_codes",
+        ("observations", "exporter_id"): "actors",
+        ("observations", "importer_id"): "actors",
+        ("observations", "stated_by"): "actors",
+        ("dyad_year", "trade_turnover_observation_id"): "observations",
+        ("dyad_year", "national_currency_share_observation_id"): "observations",
         ("trade_items", "exporter_id"): "actors",
         ("trade_items", "importer_id"): "actors",
         ("trade_items", "agreement_id"): "agreements",
@@ -203,8 +212,8 @@ def test_weak_sources_are_marked_and_never_confirm_alone() -> None:
     for source in sources.values():
         if any(site in source["url"] for site in WEAK_SITES):
             assert source["reliability"] == "weak", source["source_id"]
-    weak = {s for s, row in sources.items() if row["reliability"] == "weak"}
-    for table in ("agreements", "agreement_events", "observations"):
+    weak = {s for s, row in sources.items() if row["reliability"] in ("weak", "state")}
+    for table in ("agreements", "events", "observations"):
         for record_id, row in by_id(table).items():
             backing = {c["source_id"] for c in citations_of(table, record_id) if c["stance"] == "supports"}
             if backing <= weak:
@@ -246,10 +255,10 @@ COARSE_DATES = {
     ("agreements", "s300-delivery-2016", "signed"): "2007",
     ("agreements", "iran-drone-supply-to-russia", "start"): "2022-08",
     ("agreements", "iran-eaeu-observer-status", "start"): "2024-12",
-    ("agreement_events", "s300-ban-lifted", "date"): "2015-04",
-    ("agreement_events", "alabuga-us-imagery", "date"): "2023-06",
-    ("agreement_events", "iran-sco-accession-approved", "date"): "2021",
-    ("agreement_events", "gazprom-nioc-projects-identified-2023", "date"): "2023",
+    ("events", "s300-ban-lifted", "date"): "2015-04",
+    ("events", "alabuga-us-imagery", "date"): "2023-06",
+    ("events", "iran-sco-accession-approved", "date"): "2021",
+    ("events", "gazprom-nioc-projects-identified-2023", "date"): "2023",
 }
 
 

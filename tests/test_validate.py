@@ -158,7 +158,7 @@ def test_a_citation_of_a_missing_record(tmp_path: Path) -> None:
         ("agreements", "agreement_id", "s300-delivery-2016", {"value_currency": ""}, "value_low", "go together"),
         ("agreements", "agreement_id", "s300-delivery-2016", {"signed": "2007-02-29"}, "signed", "is not a real calendar date"),
         ("agreements", "agreement_id", "su35-purchase", {"signed": "2023-13"}, "signed", "is not a real calendar date"),
-        ("agreements", "agreement_id", "s300-delivery-2016", {"evidence": "confirmed"}, "evidence", "rests only on weak sources"),
+        ("agreements", "agreement_id", "s300-delivery-2016", {"evidence": "confirmed"}, "evidence", "rests only on weak or state sources"),
         ("sources", "source_id", "tass-1940345", {"language": "zz"}, "language", "is not an ISO 639-1 language code"),
         ("trade_items", "item_id", "saffron-irn-rus", {"importer_id": "IRN"}, "importer_id", "exporter and importer are the same"),
         ("observations", "observation_id", "trade-turnover-2023", {"period": "2023-02-30/2023-04"}, "period", "is not a real calendar date"),
@@ -195,15 +195,19 @@ def raw_edit(root: Path, table: str, transform) -> None:
     [
         (lambda b: b"\xef\xbb\xbf" + b, "tables/frictions.csv:1: starts with a byte-order mark"),
         (lambda b: b.replace(b"\n", b"\r\n"), "tables/frictions.csv:1: has Windows (CRLF)"),
-        (lambda b: b.rstrip(b"\n"), "tables/frictions.csv:5: does not end with a line break"),
-        (lambda b: b.replace(b"Russia keeps", b"Russia k\xe9eps"), "tables/frictions.csv:5: is not valid UTF-8 (byte 0xe9)"),
-        (lambda b: b.replace(b"mistrust,reported,Iranian", b"mistrust,reported,extra,Iranian"), "tables/frictions.csv:2: has 6 cells but the header has 5"),
+        (lambda b: b.rstrip(b"\n"), "tables/frictions.csv:{last}: does not end with a line break"),
+        (lambda b: b.replace(b"Russia keeps", b"Russia k\xe9eps"), "tables/frictions.csv:{russia}: is not valid UTF-8 (byte 0xe9)"),
+        (lambda b: b.replace(b"mistrust,reported,Iranian hardliners", b"mistrust,reported,extra,Iranian hardliners"), "tables/frictions.csv:{hardliners}: has 6 cells but the header has 5"),
         (lambda b: b.replace(b"friction_id,title", b"title,friction_id"), "tables/frictions.csv:1: header does not match the schema (columns out of order)"),
     ],
     ids=["bom", "crlf", "final-newline", "encoding", "ragged-row", "header-order"],
 )
 def test_file_problems_are_named_to_the_line(tmp_path: Path, transform, expected: str) -> None:
     root = copy_csv_package(tmp_path / "package")
+    lines = (root / "tables" / "frictions.csv").read_bytes().rstrip(b"\n").split(b"\n")
+    line_of = {name: 1 + next(i for i, line in enumerate(lines) if marker in line)
+               for name, marker in (("russia", b"Russia keeps"), ("hardliners", b"mistrust,reported,Iranian hardliners"))}
+    expected = expected.format(last=len(lines), **line_of)
     raw_edit(root, "frictions", transform)
     problems = [str(p) for p in validate(root).problems]
     assert any(p.startswith(expected) for p in problems), problems
@@ -212,6 +216,7 @@ def test_file_problems_are_named_to_the_line(tmp_path: Path, transform, expected
 def test_a_line_break_inside_a_cell_shifts_the_lines_that_follow(tmp_path: Path) -> None:
     problems = problems_after(tmp_path, "frictions", {0: {"summary": "two\nlines"}, 2: {"kind": "rivalry"}})
     assert any(p.startswith("tables/frictions.csv:2: summary:") and "control character" in p for p in problems)
+    # row 2 (third data row) starts on line 4, and one line later for the break in row 0
     assert any(p.startswith('tables/frictions.csv:5: kind: "rivalry" is not one of') for p in problems), problems
 
 
@@ -296,7 +301,7 @@ def test_unsafe_descriptor_paths_are_refused_unread(tmp_path: Path, key: str, va
     root = copy_csv_package(tmp_path / "package")
     (tmp_path / "outside.csv").write_text("friction_id,title\nx,y\n", encoding="utf-8")
     descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
-    descriptor["resources"][8][key] = value  # frictions
+    descriptor["resources"][[r["name"] for r in descriptor["resources"]].index("frictions")][key] = value
     (root / "datapackage.json").write_text(json.dumps(descriptor, indent=2), encoding="utf-8")
     report = validate(root)
     problems = [p for p in report.problems if p.path == "datapackage.json" and p.field == "frictions"]

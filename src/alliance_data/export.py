@@ -69,6 +69,26 @@ def _foreign_keys(name: str, table_schema: dict[str, Any]) -> list[tuple[str, st
     ]
 
 
+def _parents_first(rows: list[dict[str, Any]], column: str, key: str) -> list[dict[str, Any]]:
+    """Order rows so that each row comes after the row its ``column`` names (a self-reference)."""
+    by_key = {row[key]: row for row in rows}
+    placed: set[Any] = set()
+    ordered: list[dict[str, Any]] = []
+
+    def place(row: dict[str, Any], seen: frozenset[Any]) -> None:
+        if row[key] in placed or row[key] in seen:
+            return
+        parent = by_key.get(row[column])
+        if parent is not None and parent is not row:
+            place(parent, seen | {row[key]})
+        placed.add(row[key])
+        ordered.append(row)
+
+    for row in rows:
+        place(row, frozenset())
+    return ordered
+
+
 def export_sqlite(out: Path, root: Path | None = None) -> list[Path]:
     """Write the tables to one SQLite file, with a Datasette ``metadata.json`` beside it.
 
@@ -102,7 +122,11 @@ def export_sqlite(out: Path, root: Path | None = None) -> list[Path]:
                 foreign = _foreign_keys(name, table_schema)
                 table = db[name]
                 table.create(columns, pk=key[0] if len(key) == 1 else tuple(key), foreign_keys=foreign, not_null=required | set(key))
-                table.insert_all(read_arrow(name, root).to_pylist())
+                rows = read_arrow(name, root).to_pylist()
+                for column, other, target in foreign:
+                    if other == name:  # a row may name a parent listed after it (agreements.part_of)
+                        rows = _parents_first(rows, column, target)
+                table.insert_all(rows)
                 for column, _, _ in foreign:
                     table.create_index([column])
                 text = [f["name"] for f in table_schema["fields"] if _free_text(f)]

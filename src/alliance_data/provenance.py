@@ -38,7 +38,7 @@ def sources_for(table: str, record_id: str) -> pd.DataFrame:
     Parameters
     ----------
     table : str
-        A table with citations: actors, agreements, agreement_events, trade_items,
+        A table with citations: actors, agreements, events, trade_items,
         settlement_methods, frictions or observations.
     record_id : str
         The record's primary key, such as ``"gazprom-nioc-memorandum-2022"``.

@@ -538,6 +538,7 @@ def typed_table(table: _Table) -> pa.Table:
 
 def _check_rules(tables: dict[str, _Table]) -> None:
     import numpy as np
+    import pyarrow.compute as pc
 
     ruled = {rule.table for rule in ROW_RULES}
     typed = {name: typed_table(t) for name, t in tables.items() if name in ruled}
@@ -545,7 +546,8 @@ def _check_rules(tables: dict[str, _Table]) -> None:
         table = tables.get(rule.table)
         if table is None or table.strings.num_rows == 0 or rule.field not in typed[rule.table].column_names:
             continue
-        ok = rule.check(typed[rule.table]).to_numpy(zero_copy_only=False)
+        # a null verdict comes from a missing cell, which `required` reports on its own
+        ok = pc.fill_null(rule.check(typed[rule.table]), True).to_numpy(zero_copy_only=False)
         for i in np.flatnonzero(~ok)[:MAX_PER_FIELD]:
             value = typed[rule.table][rule.field][int(i)].as_py()
             message = rule.message if value is None else f"{_quote(str(value))}: {rule.message}"
