@@ -335,7 +335,7 @@ def test_nothing_to_validate(tmp_path: Path) -> None:
 # --- the report and the files ----------------------------------------------------------
 
 def test_report_is_sorted_without_duplicates_and_leaves_files_alone(package_copy: Path) -> None:
-    edit(package_copy, "agreements", {3: {"status": "signd", "domain": "space"}, 1: {"evidence": "sure"}})
+    edit(package_copy, "agreements", {3: {"status": "signd", "domain": "outer_space"}, 1: {"evidence": "sure"}})
     before = snapshot(package_copy)
     report = validate(package_copy)
     assert snapshot(package_copy) == before

@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names load lazi
     from .sql import connect
     from .loader import load, load_all, path, tables, year
     from .pandera_schema import schema
+    from .history import status_as_of, timeline
     from .validator import CannotValidate, Problem, Report, validate
 
 # Public name -> the module that defines it.
@@ -40,6 +41,8 @@ _EXPORTS = {
     "tables": ".loader",
     "year": ".loader",
     "schema": ".pandera_schema",
+    "status_as_of": ".history",
+    "timeline": ".history",
     "CannotValidate": ".validator",
     "Problem": ".validator",
     "Report": ".validator",
@@ -62,7 +65,9 @@ __all__ = [
     "path",
     "schema",
     "sources_for",
+    "status_as_of",
     "tables",
+    "timeline",
     "validate",
     "year",
 ]

@@ -105,10 +105,40 @@ def render(root: Path | None = None) -> str:
         "- Partial dates and periods are real calendar dates (`2023-02-30` and `2023-13` are refused).",
         f"- Every row of {', '.join(f'`{t}`' for t in FACT_TABLES)} has at least one citation with stance `supports`.",
         "- Each citation's `record_table` and `record_id` name an existing record.",
-        "- A fact whose supporting sources are all `weak` is not `confirmed`.",
+        "- A fact whose supporting sources are all `weak` or `state` is not `confirmed`.",
+        "- `dyad_year` is exactly what `alliance-data build` derives from the other tables (see below).",
         *[f"- `{rule.table}.{rule.field}`: {rule.requirement}." for rule in ROW_RULES],
         "- File hygiene: UTF-8 without BOM, LF line endings, no spaces around a value, no control characters, "
         "NFC Unicode, no text cell starting with `=`, `+`, `-` or `@`.",
+        "",
+        "## Coding events with CAMEO",
+        "",
+        "Each event carries the most specific CAMEO code (version 1.1b3; Event Data Project, Pennsylvania State "
+        "University; source `cameo-codebook-1-1b3`) that its sources support: a signature or ratification step is "
+        "057 (sign formal agreement), a visit 042 (the visitor is `source`, the host `target`) and a meeting elsewhere "
+        "044, a joint exercise or arms transfer 062 (cooperate militarily), a satellite launch, fuel delivery or "
+        "trade step 061 (cooperate economically), a veto 129, a summons of an envoy 114 (complain officially), "
+        "a statement defending the other side 052. Where a finer code would need more than the sources say, the "
+        "broader code is used. The Goldstein weight (-10 to +10) and the quad class come from `cameo_codes` "
+        "(source `gdelt-cameo-lookups`).",
+        "",
+        "## How the derived tables are made",
+        "",
+        "- Sides: an actor belongs to the state its `parent_id` chain ends in (a minister to IRN or RUS).",
+        "- `dyad_year`: an event counts for the year of its `date` when an actor of each side acts in it (roles "
+        "source, target, participant, host, supplier, recipient; claimants, deniers, observers and beneficiaries "
+        "do not count). It is directed Russia→Iran when a Russian actor is source or supplier and an Iranian "
+        "actor target or recipient, and the other way round. Quad classes and Goldstein weights come from the "
+        "event's CAMEO code. `agreements_signed` and `agreements_in_force` count agreements with parties on both "
+        "sides. Where several observations give the year's trade turnover or currency share, the panel takes the "
+        "one with the best evidence, then not stated by a single person, then with the plainest qualifier, then "
+        "the first id, and says how many there were.",
+        "- `status_as_of(date)`: the status set (`events.sets_status`) by the agreement's latest event whose whole "
+        "period has ended by `date` (an event known as `2019-06` counts from 2019-06-30; a partial `date` means the "
+        "end of its period). Missing where no dated event sets one. `agreements.status` is the status as of the "
+        "newest source and may be `unknown`.",
+        "- `corroborating_sources` (`load(..., with_sources=True)`): independent sources, counted by distinct "
+        "publisher, that support a row, leaving out the founding article.",
         "",
     ]
     return "\n".join(out)

@@ -1,4 +1,4 @@
-"""Pictures of the partnership, drawn from the data: a network and a timeline.
+"""Pictures of the partnership, drawn from the data: a network and cooperation and conflict over time.
 
 ``alliance-data figures`` writes them as SVG under ``docs/`` with ``figures.json``,
 which records the data they were drawn from, so a test can tell when they are stale.
@@ -17,7 +17,11 @@ NETWORK = "partnership-network.svg"
 TIMELINE = "timeline.svg"
 STAMP = "figures.json"
 # The tables the figures are drawn from.
-INPUTS = ("actors", "agreements", "agreement_parties", "agreement_events")
+INPUTS = ("actors", "agreements", "agreement_parties", "events", "dyad_year")
+# Only these roles make two actors partners; targets, observers and venues are not drawn.
+PARTNER_ROLES = {"party", "supplier", "recipient", "member", "organization", "producer", "supporter", "beneficiary", "host"}
+# Links whose evidence is this weak are not drawn: a claim or a plan is no partnership.
+UNDRAWN_EVIDENCE = {"denied", "alleged", "expected"}
 DOMAIN_COLOURS = {
     "military": "#b2182b",
     "arms_technology": "#ef8a62",
@@ -26,6 +30,8 @@ DOMAIN_COLOURS = {
     "transport": "#762a83",
     "finance": "#2166ac",
     "diplomacy": "#4d4d4d",
+    "nuclear": "#e08214",
+    "space": "#35978f",
 }
 
 
@@ -69,7 +75,11 @@ def _network(frames, plt, nx) -> bytes:
     actors = frames["actors"].set_index("actor_id")["name"].astype(str).to_dict()
     domains = frames["agreements"].set_index("agreement_id")["domain"].astype(str).to_dict()
     graph = nx.MultiGraph()
-    for agreement_id, parties in frames["agreement_parties"].groupby("agreement_id", sort=True):
+    evidence = frames["agreements"].set_index("agreement_id")["evidence"].astype(str).to_dict()
+    partners = frames["agreement_parties"][frames["agreement_parties"]["role"].astype(str).isin(sorted(PARTNER_ROLES))]
+    for agreement_id, parties in partners.groupby("agreement_id", sort=True):
+        if evidence[agreement_id] in UNDRAWN_EVIDENCE:
+            continue
         members = sorted(set(parties["actor_id"].astype(str)))
         for i, a in enumerate(members):
             for b in members[i + 1:]:
@@ -94,11 +104,11 @@ def _network(frames, plt, nx) -> bytes:
     nodes = list(layout_graph.nodes)
     sizes = [60 + 25 * graph.degree(n) if n in graph else 60 for n in nodes]
     nx.draw_networkx_nodes(layout_graph, layout, nodelist=nodes, node_size=sizes, node_color="#fdfdfd", edgecolors="#333333", ax=axes)
-    labels = {n: actors.get(n, n) if len(actors.get(n, n)) <= 24 else n for n in nodes}
+    labels = {n: actors.get(n, n) for n in nodes}
     nx.draw_networkx_labels(layout_graph, layout, labels=labels, font_size=8, ax=axes,
                             bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.7})
     axes.legend(handles=handles, title="agreement domain", loc="lower left", fontsize=8, title_fontsize=9, frameon=False)
-    axes.set_title("Actors linked by the agreements they take part in")
+    axes.set_title("Actors linked as partners in agreements (targets and observers left out; denied, alleged and expected links not drawn)")
     axes.axis("off")
     data = _svg(figure)
     plt.close(figure)
@@ -106,24 +116,37 @@ def _network(frames, plt, nx) -> bytes:
 
 
 def _timeline(frames, plt) -> bytes:
-    agreements = frames["agreements"]
-    points = []  # (year, domain, label)
-    for row in agreements.itertuples():
-        for column, word in (("signed", "signed"), ("start", "starts"), ("end", "ends")):
-            date = getattr(row, column)
-            if isinstance(date, str):
-                points.append((_decimal_year(date), str(row.domain), f"{row.title}: {word}"))
-    domains_of = agreements.set_index("agreement_id")["domain"].astype(str).to_dict()
-    for row in frames["agreement_events"].itertuples():
-        points.append((_decimal_year(row.date), domains_of[row.agreement_id], f"{row.kind.replace('_', ' ')}"))
-    lanes = list(DOMAIN_COLOURS)
+    """Cooperation and conflict by year: dyadic events by quad class (bars, conflict below
+    zero) and the Goldstein sum (line), with the year's key events labelled."""
+    panel = frames["dyad_year"]
+    years = panel["year"].astype(int).to_numpy()
     figure, axes = plt.subplots(figsize=(13, 6))
-    for year, domain, _ in points:
-        axes.scatter(year, lanes.index(domain), color=DOMAIN_COLOURS[domain], s=36, alpha=0.8, edgecolors="white", linewidths=0.5)
-    axes.set_yticks(range(len(lanes)), [lane.replace("_", " ") for lane in lanes])
-    axes.set_xlabel("year (a date known only to the year or month sits in the middle of it)")
-    axes.set_title("Dated events of the partnership, by domain: signatures, starts, ends and other steps")
-    axes.grid(axis="x", alpha=0.3)
+    colours = {"material_cooperation": "#1b7837", "verbal_cooperation": "#a6dba0", "verbal_conflict": "#f4a582", "material_conflict": "#b2182b"}
+    up = down = 0
+    for quad in ("material_cooperation", "verbal_cooperation"):
+        values = panel[quad].astype(int).to_numpy()
+        axes.bar(years, values, bottom=up, color=colours[quad], label=quad.replace("_", " "))
+        up = up + values
+    for quad in ("verbal_conflict", "material_conflict"):
+        values = panel[quad].astype(int).to_numpy()
+        axes.bar(years, -values, bottom=down, color=colours[quad], label=quad.replace("_", " "))
+        down = down - values
+    axes.axhline(0, color="#333333", lw=0.8)
+    axes.set_ylabel("dyadic events (conflict below zero)")
+    line = axes.twinx()
+    line.plot(years, panel["goldstein_sum"].astype(float).to_numpy(), color="#2166ac", marker="o", ms=3, label="Goldstein sum")
+    line.set_ylabel("Goldstein sum of the year's events")
+    # Label each year's event with the largest Goldstein weight that is a signature.
+    events = frames["events"]
+    signed = events[events["kind"].astype(str) == "signed"]
+    for year in (2001, 2015, 2017, 2022, 2025):
+        of_year = signed[signed["date"].astype(str).str.startswith(str(year))]
+        if len(of_year):
+            row = of_year.iloc[0]
+            axes.annotate(str(row["event_id"]).replace("-", " "), (year, 0.5), rotation=90, fontsize=7, va="bottom", ha="center")
+    axes.legend(loc="upper left", fontsize=8, frameon=False)
+    line.legend(loc="upper center", fontsize=8, frameon=False)
+    axes.set_title("Iran–Russia cooperation and conflict by year: CAMEO quad classes and Goldstein sum (dyad_year)")
     data = _svg(figure)
     plt.close(figure)
     return data

@@ -97,8 +97,11 @@ def load(
         Check the frame against :func:`schema` before returning it (pandas only).
     with_sources : bool, default False
         Add a ``citations`` column: for each row, the list of its citations, each with
-        ``source_id``, ``title``, ``url``, ``locator`` and ``stance``. Only for the
-        tables that carry citations.
+        ``source_id``, ``title``, ``url``, ``locator`` and ``stance``; and a
+        ``corroborating_sources`` column: how many independent sources (distinct
+        publishers) other than the founding article support the row, so
+        ``frame[frame.corroborating_sources > 0]`` keeps the corroborated rows. Only for
+        the tables that carry citations.
     backend : {"pandas", "polars"}, default "pandas"
         Return a pandas or a Polars DataFrame (``pip install "alliance-data[polars]"``).
 
@@ -132,10 +135,11 @@ def load(
             raise KeyError(f"table {name!r} has no column {unknown[0]!r}; its columns are: {', '.join(known)}")
     table = read_arrow(name) if (validate or with_sources) else read_arrow(name, columns=columns)
     if with_sources:
-        from .provenance import citation_lists
+        from .provenance import citation_lists, corroboration_counts
 
         key = _package.primary_key(table_schema)[0]
         table = table.append_column("citations", citation_lists(name, table[key]))
+        table = table.append_column("corroborating_sources", corroboration_counts(name, table[key]))
     if backend == "polars":
         if validate:
             raise ValueError("validate=True works with the pandas backend")
@@ -143,11 +147,11 @@ def load(
     if validate:
         from .pandera_schema import schema
 
-        frame = to_pandas(table.drop_columns(["citations"]) if with_sources else table, table_schema)
+        frame = to_pandas(table.drop_columns(["citations", "corroborating_sources"]) if with_sources else table, table_schema)
         schema(name).validate(frame, lazy=True)
     frame = to_pandas(table, table_schema)
     if columns is not None:
-        frame = frame[list(columns) + (["citations"] if with_sources else [])]
+        frame = frame[list(columns) + (["citations", "corroborating_sources"] if with_sources else [])]
     return frame
 
 
@@ -164,7 +168,7 @@ def _to_polars(table: pa.Table, table_schema: dict, columns: Sequence[str] | Non
             casts[f["name"]] = pl.col(f["name"]).cast(pl.String).cast(pl.Enum(enum))
     frame = frame.with_columns(**casts) if casts else frame
     if columns is not None:
-        frame = frame.select([*columns, *(["citations"] if with_sources else [])])
+        frame = frame.select([*columns, *(["citations", "corroborating_sources"] if with_sources else [])])
     return frame
 
 

@@ -96,3 +96,25 @@ def citation_lists(table: str, ids: pa.Array, root: Path | None = None) -> pa.Ar
     lists = pa.ListArray.from_arrays(pa.array(offsets), pc.take(citation, order).combine_chunks())
     position = pc.index_in(ids, value_set=counts.field("values"))
     return pc.take(lists, position)
+
+
+FOUNDING_ARTICLE = "founding-article"
+
+
+def corroboration_counts(table: str, ids: pa.Array, root: Path | None = None) -> pa.Array:
+    """For each id, how many independent sources other than the founding article support it.
+
+    Sources count as independent when their publishers differ (two items of one outlet,
+    or a repost under the original's name, count once); only ``supports`` citations count.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    cited = _cited_sources(table, root)
+    cited = cited.filter(pc.and_(pc.equal(cited["stance"].cast(pa.string()), "supports"),
+                                 pc.not_equal(cited["source_id"], FOUNDING_ARTICLE)))
+    publisher = pc.coalesce(cited["publisher"], cited["source_id"])
+    pairs = pa.table({"record_id": cited["record_id"], "publisher": publisher}).group_by(["record_id", "publisher"]).aggregate([])
+    counts = pairs.group_by("record_id").aggregate([("publisher", "count")])
+    position = pc.index_in(ids, value_set=counts["record_id"])
+    return pc.fill_null(pc.take(counts["publisher_count"], position), 0).cast(pa.int64())
