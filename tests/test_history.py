@@ -1,0 +1,149 @@
+"""The relationship through time: events, the dyad-year panel, status on a date, ids kept."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import alliance_data
+from alliance_data import derived
+from alliance_data.validator import validate
+from conftest import REPO, read_rows
+
+# Where each table of the previous release lives now (agreement_events moved into events).
+MOVED = {"agreement_events": "events"}
+
+
+def ids_of(table: str) -> set[str]:
+    key = json.loads((REPO / "schemas" / f"{table}.schema.json").read_text(encoding="utf-8"))["primaryKey"][0]
+    return {row[key] for row in read_rows(REPO / "tables" / f"{table}.csv")}
+
+
+def test_no_id_of_the_previous_release_disappears() -> None:
+    previous = json.loads((Path(__file__).parent / "data" / "ids-0.1.0.json").read_text(encoding="utf-8"))
+    for table, ids in previous["ids"].items():
+        missing = set(ids) - ids_of(MOVED.get(table, table))
+        assert not missing, f"{table}: {sorted(missing)}"
+
+
+def test_every_event_is_cited_and_coded() -> None:
+    cameo = ids_of("cameo_codes")
+    cited = {c["record_id"] for c in read_rows(REPO / "tables" / "citations.csv") if c["record_table"] == "events" and c["stance"] == "supports"}
+    for event in read_rows(REPO / "tables" / "events.csv"):
+        assert event["event_id"] in cited, event["event_id"]
+        assert event["cameo_code"] in cameo, event["event_id"]
+
+
+def test_cameo_codes_are_the_kept_code_lists() -> None:
+    lists = REPO / "codelists" / "cameo"
+    described = dict(line.split("\t", 1) for line in (lists / "eventcodes.tsv").read_text(encoding="utf-8").splitlines()[1:])
+    weights = dict(line.split("\t") for line in (lists / "goldstein.tsv").read_text(encoding="utf-8").splitlines()[1:])
+    rows = {r["cameo_code"]: r for r in read_rows(REPO / "tables" / "cameo_codes.csv")}
+    assert set(rows) == set(weights) == {c for c in described if len(c) > 1}
+    for code, row in rows.items():
+        assert row["description"] == described[code].strip()
+        assert float(row["goldstein"]) == float(weights[code])
+        assert row["root_code"] == code[:2]
+
+
+@pytest.fixture
+def package_copy(tmp_path: Path) -> Path:
+    root = tmp_path / "package"
+    root.mkdir()
+    shutil.copy2(REPO / "datapackage.json", root)
+    shutil.copytree(REPO / "schemas", root / "schemas")
+    shutil.copytree(REPO / "tables", root / "tables", ignore=shutil.ignore_patterns("*.parquet"))
+    return root
+
+
+def test_the_panel_drifting_from_the_events_is_caught(package_copy: Path) -> None:
+    path = package_copy / "tables" / "events.csv"
+    rows = read_rows(path)
+    target = next(r for r in rows if r["event_id"] == "hamadan-use-ended")
+    target["cameo_code"] = "057"  # criticism recoded as a signature: the 2016 Goldstein sum changes
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    problems = [p for p in validate(package_copy).problems if p.path == "tables/dyad_year.csv"]
+    assert problems and "run alliance-data build" in problems[0].message
+
+
+def test_panel_recomputed_by_hand_for_one_year() -> None:
+    panel = {int(r["year"]): r for r in read_rows(REPO / "tables" / "dyad_year.csv")}
+    assert sorted(panel) == list(range(2000, 2027))
+    actors = read_rows(REPO / "tables" / "actors.csv")
+    side = derived.side_of(actors)
+    weight = {r["cameo_code"]: float(r["goldstein"]) for r in read_rows(REPO / "tables" / "cameo_codes.csv")}
+    acting: dict[str, set[str]] = {}
+    for row in read_rows(REPO / "tables" / "event_actors.csv"):
+        if row["role"] in {"source", "target", "participant", "host", "supplier", "recipient"}:
+            acting.setdefault(row["event_id"], set()).add(side[row["actor_id"]])
+    for year in (2016, 2022, 2025):
+        events = [e for e in read_rows(REPO / "tables" / "events.csv")
+                  if e["date"].startswith(str(year)) and {"IRN", "RUS"} <= acting.get(e["event_id"], set())]
+        assert int(panel[year]["events"]) == len(events)
+        assert float(panel[year]["goldstein_sum"]) == pytest.approx(sum(weight[e["cameo_code"]] for e in events))
+
+
+def test_status_as_of_only_returns_statuses_dated_events_set() -> None:
+    events = {e["event_id"]: e for e in read_rows(REPO / "tables" / "events.csv")}
+    for date in ("2001-06", "2016-09-01", "2019-06-30", "2025-06-30", "2026"):
+        on = alliance_data.status_as_of(date).dropna(subset=["status"])
+        assert len(on) > 0
+        for row in on.itertuples():
+            event = events[row.status_event_id]
+            assert event["sets_status"] == row.status and event["agreement_id"] == row.agreement_id
+            assert derived.period_end(event["date"]) <= derived.period_end(date)
+
+
+def test_status_as_of_follows_the_treaty_through_2025() -> None:
+    def status(date: str) -> object:
+        frame = alliance_data.status_as_of(date).set_index("agreement_id")
+        return frame.loc["treaty-2025-comprehensive-strategic-partnership", "status"]
+
+    assert pd.isna(status("2024-12-31")), "not signed yet"
+    assert status("2025-02") == "signed"
+    assert status("2025-10-01") == "ratified"
+    assert status("2025-10-02") == "in_force"
+    with pytest.raises(ValueError):
+        alliance_data.status_as_of("June 2019")
+
+
+def test_partial_dates_count_from_the_end_of_their_period() -> None:
+    assert derived.period_end("2023") == "2023-12-31"
+    assert derived.period_end("2023-02") == "2023-02-28"
+    on = alliance_data.status_as_of("2023-03-15").set_index("agreement_id")
+    assert pd.isna(on.loc["su35-purchase", "status"]), "an event of 2023-03 does not count before 2023-03-31"
+    assert alliance_data.status_as_of("2023-03").set_index("agreement_id").loc["su35-purchase", "status"] == "signed"
+
+
+def test_timeline_holds_every_dated_record() -> None:
+    line = alliance_data.timeline()
+    assert len(line[line["what"] == "event"]) == len(read_rows(REPO / "tables" / "events.csv"))
+    assert len(line[line["what"] == "observation"]) == len(read_rows(REPO / "tables" / "observations.csv"))
+    assert list(line["date"]) == sorted(line["date"])
+    assert set(line["precision"]) <= {"year", "month", "day"}
+
+
+def test_corroborating_sources_leave_the_founding_article_out() -> None:
+    frictions = alliance_data.load("frictions", with_sources=True).set_index("friction_id")
+    assert frictions.loc["junior-partner-view", "corroborating_sources"] == 0  # the article alone
+    assert frictions.loc["persian-gulf-islands-dispute", "corroborating_sources"] >= 3
+
+
+@pytest.mark.parametrize(("date", "needle"), [
+    ("2019-12-27", "Maritime Security Belt"),
+    ("2016-08-22", "Hamadan"),
+    ("2025-09-26", "Sirik"),
+    ("2023-07-12", "Dedov"),
+    ("2005-10-27", "Sina-1"),
+])
+def test_reference_facts_are_found_by_date_and_content(date: str, needle: str) -> None:
+    events = read_rows(REPO / "tables" / "events.csv")
+    assert any(e["date"] == date and needle in e["summary"] for e in events)
