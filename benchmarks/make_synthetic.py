@@ -44,6 +44,10 @@ def pick(keys: pa.Array, n: int, step: int = 1) -> pa.Array:
 
 
 def make_tables(total: int) -> dict[str, dict[str, pa.Array]]:
+    # The CAMEO code list and the 27-year panel have fixed sizes; the rest share what is left.
+    cameo = pcsv.read_csv(_package.table_path("cameo_codes", "csv"), convert_options=pcsv.ConvertOptions(
+        column_types={name: pa.string() for name in ("cameo_code", "description", "root_code", "quad_class", "goldstein")}))
+    total = max(total - cameo.num_rows - (derived.LAST_YEAR - derived.FIRST_YEAR + 1), 100)
     n = {t: max(2, int(total * s)) for t, s in SHARES.items()}
     n["actors"] = max(n["actors"], len(STATES) + 2)
     t: dict[str, dict[str, pa.Array]] = {}
@@ -100,8 +104,6 @@ def make_tables(total: int) -> dict[str, dict[str, pa.Array]]:
         "event_id": pick(event_ids, nea), "actor_id": actor_ids.take(pa.array((np.arange(nea) // ne) % n["actors"])),
         "role": const("participant", nea),
     }
-    cameo = pcsv.read_csv(_package.table_path("cameo_codes", "csv"), convert_options=pcsv.ConvertOptions(
-        column_types={name: pa.string() for name in ("cameo_code", "description", "root_code", "quad_class", "goldstein")}))
     t["cameo_codes"] = {name: cameo[name].combine_chunks() for name in cameo.column_names}
     nt = n["trade_items"]
     item_ids = ids("item", nt)

@@ -101,7 +101,7 @@ def test_sources_for_unknown_records_and_tables() -> None:
 def test_load_with_sources_adds_each_rows_citations(name: str) -> None:
     frame = alliance_data.load(name, with_sources=True)
     key = frame.columns[0]
-    assert frame.columns[-1] == "citations"
+    assert list(frame.columns[-2:]) == ["citations", "corroborating_sources"]
     assert frame["citations"].dtype != object
     citations = alliance_data.load("citations")
     citations = citations[citations["record_table"] == name]
@@ -113,7 +113,7 @@ def test_load_with_sources_adds_each_rows_citations(name: str) -> None:
 def test_with_sources_works_with_polars_and_columns() -> None:
     pytest.importorskip("polars")
     frame = alliance_data.load("frictions", backend="polars", with_sources=True, columns=["friction_id", "kind"])
-    assert frame.columns == ["friction_id", "kind", "citations"]
+    assert frame.columns == ["friction_id", "kind", "citations", "corroborating_sources"]
     assert all(len(c) >= 1 for c in frame["citations"].to_list())
 
 
@@ -175,16 +175,20 @@ def test_committed_figures_are_drawn_from_the_current_data() -> None:
 def test_figures_command_draws_both_pictures(tmp_path: Path) -> None:
     pytest.importorskip("matplotlib")
     pytest.importorskip("networkx")
-    from alliance_data.figures import DOMAIN_COLOURS
+    from alliance_data.figures import DOMAIN_COLOURS, UNDRAWN_EVIDENCE
 
     assert main(["figures", str(REPO), "--out", str(tmp_path / "a")]) == 0
     assert main(["figures", str(REPO), "--out", str(tmp_path / "b")]) == 0
     network = (tmp_path / "a" / "partnership-network.svg").read_text(encoding="utf-8")
     timeline = (tmp_path / "a" / "timeline.svg").read_text(encoding="utf-8")
     assert network.startswith("<?xml") and "<svg" in network and "<svg" in timeline
-    domains = set(alliance_data.load("agreements")["domain"].astype(str))
-    for domain in domains:  # every domain of the data is drawn in its colour
-        assert DOMAIN_COLOURS[domain] in network and DOMAIN_COLOURS[domain] in timeline
+    agreements = alliance_data.load("agreements")
+    drawn = agreements[~agreements["evidence"].astype(str).isin(sorted(UNDRAWN_EVIDENCE))]
+    for domain in set(drawn["domain"].astype(str)):  # every domain drawn in its colour
+        assert DOMAIN_COLOURS[domain] in network, domain
+    for domain in set(agreements["domain"].astype(str)) - set(drawn["domain"].astype(str)):
+        assert DOMAIN_COLOURS[domain] not in network, f"{domain}: only unsure links, none drawn"
+    assert "Goldstein" in timeline and "material conflict" in timeline
     # The same data and libraries draw the same bytes (the SVG carries no date or random ids).
     for name in ("partnership-network.svg", "timeline.svg", "figures.json"):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
