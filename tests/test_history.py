@@ -147,3 +147,12 @@ def test_corroborating_sources_leave_the_founding_article_out() -> None:
 def test_reference_facts_are_found_by_date_and_content(date: str, needle: str) -> None:
     events = read_rows(REPO / "tables" / "events.csv")
     assert any(e["date"] == date and needle in e["summary"] for e in events)
+
+
+def test_panel_and_timeline_in_sql() -> None:
+    pytest.importorskip("duckdb")
+    con = alliance_data.connect()
+    years = con.execute("select count(*), min(year), max(year) from dyad_year").fetchall()[0]
+    assert years == (27, 2000, 2026)
+    events = con.execute("select count(*) from timeline where what = 'event'").fetchall()[0][0]
+    assert events == len(read_rows(REPO / "tables" / "events.csv"))

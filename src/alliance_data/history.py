@@ -48,6 +48,30 @@ def status_as_of(date: str) -> pd.DataFrame:
     return frame.replace("", pd.NA).astype("string")
 
 
+TIMELINE_COLUMNS = ["date", "precision", "what", "table", "record_id", "kind", "evidence", "summary"]
+
+
+def timeline_rows() -> list[dict[str, str]]:
+    """The rows of :func:`timeline` as dicts of text, oldest first."""
+    rows: list[dict[str, str]] = []
+    for e in derived.read_rows("events"):
+        rows.append({"date": e["date"], "what": "event", "table": "events", "record_id": e["event_id"], "kind": e["kind"],
+                     "evidence": e["evidence"], "summary": e["summary"]})
+    for a in derived.read_rows("agreements"):
+        for column in ("signed", "start", "end"):
+            if a[column]:
+                rows.append({"date": a[column], "what": column, "table": "agreements", "record_id": a["agreement_id"],
+                             "kind": a["kind"], "evidence": a["evidence"], "summary": a["title"]})
+    for o in derived.read_rows("observations"):
+        date = o["stated_on"] or o["period"].split("/")[0]
+        rows.append({"date": date, "what": "observation", "table": "observations", "record_id": o["observation_id"],
+                     "kind": o["indicator"], "evidence": o["evidence"], "summary": f"{o['indicator']} {o['period']}: {o['value']} {o['unit']} ({o['qualifier']})"})
+    for row in rows:
+        row["precision"] = PRECISION[len(row["date"])]
+    rows.sort(key=lambda r: (r["date"], r["table"], r["record_id"], r["what"]))
+    return rows
+
+
 def timeline(backend: Literal["pandas", "polars"] = "pandas"):
     """Return every dated event, agreement date and observation in one long table, oldest first.
 
@@ -70,23 +94,8 @@ def timeline(backend: Literal["pandas", "polars"] = "pandas"):
     >>> set(line["what"]) >= {"event", "signed", "observation"}
     True
     """
-    rows: list[dict[str, str]] = []
-    for e in derived.read_rows("events"):
-        rows.append({"date": e["date"], "what": "event", "table": "events", "record_id": e["event_id"], "kind": e["kind"],
-                     "evidence": e["evidence"], "summary": e["summary"]})
-    for a in derived.read_rows("agreements"):
-        for column in ("signed", "start", "end"):
-            if a[column]:
-                rows.append({"date": a[column], "what": column, "table": "agreements", "record_id": a["agreement_id"],
-                             "kind": a["kind"], "evidence": a["evidence"], "summary": a["title"]})
-    for o in derived.read_rows("observations"):
-        date = o["stated_on"] or o["period"].split("/")[0]
-        rows.append({"date": date, "what": "observation", "table": "observations", "record_id": o["observation_id"],
-                     "kind": o["indicator"], "evidence": o["evidence"], "summary": f"{o['indicator']} {o['period']}: {o['value']} {o['unit']} ({o['qualifier']})"})
-    for row in rows:
-        row["precision"] = PRECISION[len(row["date"])]
-    rows.sort(key=lambda r: (r["date"], r["table"], r["record_id"], r["what"]))
-    columns = ["date", "precision", "what", "table", "record_id", "kind", "evidence", "summary"]
+    rows = timeline_rows()
+    columns = TIMELINE_COLUMNS
     if backend == "polars":
         import polars as pl
 

@@ -11,7 +11,8 @@ if TYPE_CHECKING:
 
 
 def connect(database: str = ":memory:") -> duckdb.DuckDBPyConnection:
-    """Return a DuckDB connection with every table as a view over its Parquet file.
+    """Return a DuckDB connection with every table as a view over its Parquet file, and
+    ``timeline`` (see :func:`alliance_data.timeline`) as a table.
 
     Parameters
     ----------
@@ -44,4 +45,12 @@ def connect(database: str = ":memory:") -> duckdb.DuckDBPyConnection:
     for name in _package.table_names():
         parquet = str(_package.table_path(name, "parquet")).replace("'", "''")
         connection.execute(f"create or replace view {name} as select * from read_parquet('{parquet}')")
+    import pyarrow as pa
+
+    from .history import TIMELINE_COLUMNS, timeline_rows
+
+    line = pa.Table.from_pylist(timeline_rows(), schema=pa.schema([(c, pa.string()) for c in TIMELINE_COLUMNS]))
+    connection.register("timeline_rows", line)
+    connection.execute("create or replace table timeline as select * from timeline_rows")
+    connection.unregister("timeline_rows")
     return connection
