@@ -103,7 +103,7 @@ def _pick(observations: Rows, actor_kind: dict[str, str]) -> tuple[dict[str, str
     return min(observations, key=rank), len(observations)
 
 
-def dyad_year(root: Path | None = None) -> Rows:
+def dyad_year(root: Path | None = None) -> list[dict[str, Any]]:
     """Derive the Iran–Russia dyad-year panel, one row per year 2000–2026, from the events,
     their actors, the CAMEO codes, the agreements and the observations.
 
@@ -117,20 +117,20 @@ def dyad_year(root: Path | None = None) -> Rows:
     actor_kind = {a["actor_id"]: a["kind"] for a in actors}
     cameo = {c["cameo_code"]: c for c in read_rows("cameo_codes", root)}
     roles: dict[str, list[tuple[str, str]]] = {}
-    for row in read_rows("event_actors", root):
-        roles.setdefault(row["event_id"], []).append((sides.get(row["actor_id"], row["actor_id"]), row["role"]))
+    for link in read_rows("event_actors", root):
+        roles.setdefault(link["event_id"], []).append((sides.get(link["actor_id"], link["actor_id"]), link["role"]))
     events = read_rows("events", root)
     agreements = read_rows("agreements", root)
     parties: dict[str, set[str]] = {}
-    for row in read_rows("agreement_parties", root):
-        parties.setdefault(row["agreement_id"], set()).add(sides.get(row["actor_id"], row["actor_id"]))
+    for party in read_rows("agreement_parties", root):
+        parties.setdefault(party["agreement_id"], set()).add(sides.get(party["actor_id"], party["actor_id"]))
     bilateral = [a for a in agreements if {"IRN", "RUS"} <= parties.get(a["agreement_id"], set())]
     observations = read_rows("observations", root)
 
-    panel: Rows = []
+    panel: list[dict[str, Any]] = []
     for year in range(FIRST_YEAR, LAST_YEAR + 1):
         row: dict[str, Any] = {"ccode1": COW["RUS"], "ccode2": COW["IRN"], "year": year}
-        counts = dict.fromkeys(QUAD_CLASSES, 0) | {f"events_{d}": 0 for d in DOMAINS}
+        counts: dict[str, int] = dict.fromkeys(QUAD_CLASSES, 0) | {f"events_{d}": 0 for d in DOMAINS}
         weights: list[float] = []
         rus_to_irn = irn_to_rus = 0
         for event in events:
