@@ -85,7 +85,6 @@ def test_foreign_keys_cover_every_reference() -> None:
         ("events", "friction_id"): "frictions",
         ("event_actors", "event_id"): "events",
         ("event_actors", "actor_id"): "actors",
-        ("cameo_codes", "root_code"): "cameo_codes",
         ("observations", "exporter_id"): "actors",
         ("observations", "importer_id"): "actors",
         ("observations", "stated_by"): "actors",

@@ -105,7 +105,9 @@ def _inside(name: str, key: str, root: Path | None) -> Path:
 def primary_key(table_schema: dict[str, Any]) -> list[str]:
     """The primary key of a Table Schema as a list of field names (it may be one string)."""
     key = table_schema.get("primaryKey", [])
-    return [key] if isinstance(key, str) else list(key)
+    if isinstance(key, str):
+        return [key]
+    return [k for k in key if isinstance(k, str)] if isinstance(key, list) else []
 
 
 def foreign_keys(name: str, table_schema: dict[str, Any]) -> list[tuple[list[str], str, list[str]]]:

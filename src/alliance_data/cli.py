@@ -94,8 +94,9 @@ def _print_report(report, fmt: str) -> None:
             "valid": report.valid,
             "tables": report.tables,
             "rows": report.rows,
+            "problem_count": report.count,
             "problems": [
-                {"path": p.path, "line": p.line, "field": p.field, "message": p.message}
+                {"path": p.path, "line": p.line, "field": p.field, "message": p.message, **({"more": p.more} if p.more else {})}
                 for p in report.problems
             ],
         }
@@ -110,8 +111,8 @@ def _print_report(report, fmt: str) -> None:
         print(f"valid: {report.tables} tables, {report.rows} rows")
     else:
         files = len({p.path for p in report.problems})
-        noun = "problem" if len(report.problems) == 1 else "problems"
-        print(f"{len(report.problems)} {noun} in {files} file{'s' if files != 1 else ''}")
+        noun = "problem" if report.count == 1 else "problems"
+        print(f"{report.count} {noun} in {files} file{'s' if files != 1 else ''}")
 
 
 class _WithoutPandas:

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 PARTIAL_DATE = "^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
+YEARS = (1800, 2100)  # a date outside these years is a typo in this dataset (0000, 9999)
 PERIOD = "^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?(/[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?)?$"
 # Sources that alone support `reported` at most: reposts, aggregators, state outlets.
 LOW_RELIABILITY = ["weak", "state"]
@@ -34,7 +35,8 @@ FACT_TABLES = (
 def calendar_ok(values: pa.Array) -> pa.Array:
     """Return, per partial date (``YYYY``, ``YYYY-MM``, ``YYYY-MM-DD``), whether it is a real date.
 
-    ``2023-02-30`` and ``2023-13`` fail; nulls pass (required is checked elsewhere).
+    ``2023-02-30``, ``2023-13`` and years outside 1800-2100 fail; nulls pass (required
+    is checked elsewhere).
     Intervals ``start/end`` are checked part by part.
     """
     import pyarrow as pa
@@ -55,7 +57,9 @@ def calendar_ok(values: pa.Array) -> pa.Array:
     parsed = pc.strptime(padded, format="%Y-%m-%d", unit="s", error_is_null=True)
     # strptime rolls 2023-02-30 over to 2023-03-02: a real date prints back unchanged.
     same = pc.equal(pc.strftime(parsed, format="%Y-%m-%d"), padded)
-    return pc.or_kleene(pc.is_null(values), pc.fill_null(same, False))
+    year = pc.cast(pc.utf8_slice_codeunits(values, 0, 4), pa.int64(), safe=False) if len(values) else pa.array([], pa.int64())
+    plausible = pc.and_(pc.greater_equal(year, YEARS[0]), pc.less_equal(year, YEARS[1]))
+    return pc.or_kleene(pc.is_null(values), pc.fill_null(pc.and_(same, plausible), False))
 
 
 # Row rules take an Arrow table (enums as plain strings, missing cells null) and
@@ -221,6 +225,12 @@ def _flow_for_trade(table: pa.Table) -> pa.Array:
     return pc.equal(trade, pc.is_valid(table["flow"]))
 
 
+def _root_is_prefix(table: pa.Table) -> pa.Array:
+    import pyarrow.compute as pc
+
+    return pc.equal(table["root_code"], pc.utf8_slice_codeunits(table["cameo_code"], 0, 2))
+
+
 def _array(values: list[str]) -> pa.Array:
     import pyarrow as pa
 
@@ -254,6 +264,7 @@ ROW_RULES = (
     RowRule("observations", "flow", "filled for trade indicators, empty for the settlement share", "trade figures need a flow (turnover, exports or imports); the settlement share has none", _flow_for_trade),
     RowRule("observations", "exporter_id", "exporter_id and importer_id are filled, and differ, for a one-way flow (exports, imports), and empty otherwise",
             "a one-way flow (exports, imports) names a different exporter_id and importer_id; turnover and shares name neither", _flow_parties),
+    RowRule("cameo_codes", "root_code", "is the first two digits of cameo_code", "is not the first two digits of cameo_code", _root_is_prefix),
     RowRule("trade_items", "importer_id", "differs from exporter_id", "exporter and importer are the same actor", _trade_direction),
 )
 

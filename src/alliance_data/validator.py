@@ -29,6 +29,22 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 BOM = b"\xef\xbb\xbf"
+# The keywords this repository's profile allows: the Data Package and Table Schema
+# standards' own, plus `enumDescriptions` (the meaning of each allowed value). Anything
+# else is a typo that would silently switch a check off, so it is an error.
+PACKAGE_KEYWORDS = {"$schema", "profile", "name", "id", "title", "description", "homepage", "version", "created",
+                    "keywords", "licenses", "contributors", "sources", "image", "resources"}
+RESOURCE_KEYWORDS = {"name", "path", "schema", "profile", "title", "description", "format", "mediatype", "encoding",
+                     "bytes", "hash", "sources", "licenses", "dialect", "type", "scheme", "compression"}
+SCHEMA_KEYWORDS = {"$schema", "fields", "primaryKey", "foreignKeys", "missingValues", "title", "description"}
+FIELD_KEYWORDS = {"name", "type", "format", "title", "description", "constraints", "rdfType", "example",
+                  "trueValues", "falseValues", "enumDescriptions"}
+CONSTRAINT_KEYWORDS = {"required", "unique", "minLength", "maxLength", "minimum", "maximum", "pattern", "enum"}
+FOREIGN_KEY_KEYWORDS = {"fields", "reference"}
+REFERENCE_KEYWORDS = {"resource", "fields"}
+# Characters that cannot be seen or that reorder text: zero-width, bidirectional controls, BOM.
+INVISIBLE = "[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+
 MAX_PER_FIELD = 50  # more problems of one kind in one column are counted, not listed
 SEMVER = r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$"
 PATTERN_HINTS = {
@@ -41,12 +57,13 @@ PATTERN_HINTS = {
 TYPE_SHAPES = {
     "string": (None, ""),
     "integer": (r"^[+-]?[0-9]+$", "an integer"),
-    "number": (r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$|^(NaN|INF|-INF)$", "a number"),
+    # Table Schema also allows NaN, INF and -INF; no figure here is one, so they are refused.
+    "number": (r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$", "a finite number (NaN and infinities are not figures)"),
     "date": (r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "a date written YYYY-MM-DD"),
     "year": (r"^-?[0-9]{4}$", "a year written YYYY"),
 }
 # Any of: space at either end, a control character, a leading formula sign.
-HYGIENE = r"^[\s\p{Z}]|[\s\p{Z}]$|[\x00-\x1f\x7f]|^[=+@-]"
+HYGIENE = r"^[\s\p{Z}]|[\s\p{Z}]$|[\x00-\x1f\x7f]|^[=+@-]|" + INVISIBLE
 TRUE_VALUES = ["true", "True", "TRUE", "1"]
 FALSE_VALUES = ["false", "False", "FALSE", "0"]
 
@@ -61,6 +78,7 @@ class Problem:
     field: str
     message: str
     generated: bool = dataclass_field(default=False, compare=False)
+    more: int = dataclass_field(default=0, compare=False)  # an "... and N more" line stands for N problems
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
@@ -80,6 +98,11 @@ class Report:
     def valid(self) -> bool:
         return not self.problems
 
+    @property
+    def count(self) -> int:
+        """The true number of problems, counting those an "... and N more" line stands for."""
+        return sum(p.more or 1 for p in self.problems)
+
 
 class CannotValidate(Exception):
     """Validation cannot run at all: no such folder, or no ``datapackage.json`` in it."""
@@ -94,14 +117,29 @@ def _json_problem(rel: str, error: json.JSONDecodeError) -> Problem:
 
 
 def _read_json(root: Path, rel: str) -> tuple[Any, list[Problem]]:
+    duplicates: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: set[str] = set()
+        for key, _ in items:
+            if key in seen:
+                duplicates.append(key)
+            seen.add(key)
+        return dict(items)
+
     try:
-        return json.loads((root / rel).read_text(encoding="utf-8")), []
+        value = json.loads((root / rel).read_text(encoding="utf-8"), object_pairs_hook=pairs)
     except json.JSONDecodeError as error:
         return None, [_json_problem(rel, error)]
+    except RecursionError:
+        return None, [Problem(rel, 0, "", "is nested too deeply to be a descriptor or a Table Schema")]
     except UnicodeDecodeError:
         return None, [Problem(rel, 0, "", "is not valid UTF-8: save it as UTF-8")]
     except OSError as error:
         return None, [Problem(rel, 0, "", f"cannot be read: {error.strerror}")]
+    if duplicates:
+        return None, [Problem(rel, 0, key, "appears twice in one object; JSON keeps only the last, so remove one") for key in duplicates]
+    return value, []
 
 
 @dataclass
@@ -136,7 +174,7 @@ class _Collector:
             self.out.append(Problem(self.rel, int(self.lines[i]), field_name, describe(int(i))))
         if len(indices) > MAX_PER_FIELD:
             rest = len(indices) - MAX_PER_FIELD
-            self.out.append(Problem(self.rel, int(self.lines[indices[MAX_PER_FIELD]]), field_name, f"... and {rest} more like the above"))
+            self.out.append(Problem(self.rel, int(self.lines[indices[MAX_PER_FIELD]]), field_name, f"... and {rest} more like the above", more=rest))
 
 
 def _physical_lines(strings: pa.Table, text_newlines: int) -> np.ndarray:
@@ -164,17 +202,62 @@ def _locate_bad_row(text: str, width: int) -> tuple[int, int]:
     return 0, width
 
 
+def unknown_keywords(rel: str, where: str, value: Any, allowed: set[str]) -> list[Problem]:
+    """Keywords outside this repository's profile, each with the nearest allowed one as a hint."""
+    import difflib
+
+    if not isinstance(value, dict):
+        return []
+    problems = []
+    for key in value:
+        if key in allowed:
+            continue
+        near = difflib.get_close_matches(key, sorted(allowed), n=1, cutoff=0.6) or \
+            [k for k in sorted(allowed) if k.lower() == key.lower()]
+        hint = f": did you mean {near[0]}?" if near else f"; allowed here: {', '.join(sorted(allowed))}"
+        problems.append(Problem(rel, 0, f"{where}{key}" if where else key, f"is not a keyword of this profile{hint}"))
+    return problems
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value and abs(value) != float("inf")
+
+
+def _regex_problem(pattern: Any) -> str | None:
+    """Why a pattern cannot be used (Python's and pyarrow's regular expression engines both run it)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if not isinstance(pattern, str):
+        return "must be a string"
+    try:
+        re.compile(pattern)
+        pc.match_substring_regex(pa.array([""]), f"^(?:{pattern})$")
+    except (re.error, pa.ArrowInvalid) as error:
+        return f"is not a regular expression this validator can run (no look-arounds or back-references): {error}"
+    return None
+
+
 def _schema_problems(rel: str, schema: Any, resource_names: set[str]) -> list[Problem]:
     """Problems with a Table Schema itself, so that checking the data cannot trip over it."""
     if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list) or not schema["fields"]:
         return [Problem(rel, 0, "fields", "a Table Schema needs a non-empty list of fields")]
-    problems = []
+    problems = unknown_keywords(rel, "", schema, SCHEMA_KEYWORDS)
+    key = schema.get("primaryKey")
+    if not (isinstance(key, str) or (isinstance(key, list) and key and all(isinstance(k, str) for k in key))):
+        problems.append(Problem(rel, 0, "primaryKey", "every table here needs a primary key: a field name or a list of them"))
+    for number, fk in enumerate(schema.get("foreignKeys", []) if isinstance(schema.get("foreignKeys", []), list) else []):
+        problems += unknown_keywords(rel, f"foreignKeys[{number}].", fk, FOREIGN_KEY_KEYWORDS)
+        if isinstance(fk, dict):
+            problems += unknown_keywords(rel, f"foreignKeys[{number}].reference.", fk.get("reference"), REFERENCE_KEYWORDS)
     names = []
     for number, f in enumerate(schema["fields"]):
         if not isinstance(f, dict) or not isinstance(f.get("name"), str) or not f["name"]:
             problems.append(Problem(rel, 0, f"fields[{number}]", "a field needs a name"))
             continue
         names.append(f["name"])
+        problems += unknown_keywords(rel, f"{f['name']}.", f, FIELD_KEYWORDS)
+        problems += unknown_keywords(rel, f"{f['name']}.constraints.", f.get("constraints"), CONSTRAINT_KEYWORDS)
         if f.get("type", "string") not in TYPE_SHAPES and f.get("type") != "boolean":
             problems.append(Problem(rel, 0, f["name"], f"type {_quote(f.get('type'))} is not one of {', '.join([*TYPE_SHAPES, 'boolean'])}"))
         constraints = f.get("constraints", {})
@@ -184,10 +267,15 @@ def _schema_problems(rel: str, schema: Any, resource_names: set[str]) -> list[Pr
         if "enum" in constraints and not isinstance(constraints["enum"], list):
             problems.append(Problem(rel, 0, f["name"], "enum must be a list"))
         if "pattern" in constraints:
-            try:
-                re.compile(constraints["pattern"])
-            except (re.error, TypeError) as error:
-                problems.append(Problem(rel, 0, f["name"], f"pattern {_quote(constraints['pattern'])} is not a regular expression: {error}"))
+            why = _regex_problem(constraints["pattern"])
+            if why:
+                problems.append(Problem(rel, 0, f["name"], f"pattern {_quote(constraints['pattern'])} {why}"))
+        for bound in ("minimum", "maximum"):
+            if bound in constraints and not _is_number(constraints[bound]):
+                problems.append(Problem(rel, 0, f["name"], f"{bound} {_quote(constraints[bound])} must be a number"))
+        for bound in ("minLength", "maxLength"):
+            if bound in constraints and not (isinstance(constraints[bound], int) and not isinstance(constraints[bound], bool) and constraints[bound] >= 0):
+                problems.append(Problem(rel, 0, f["name"], f"{bound} {_quote(constraints[bound])} must be a whole number, 0 or more"))
     if len(set(names)) != len(names):
         problems.append(Problem(rel, 0, "fields", "field names must be unique"))
     for key in primary_key(schema):
@@ -227,12 +315,22 @@ def _read_table(root: Path, name: str, rel: str, schema: dict[str, Any]) -> tupl
         line = raw.count(b"\n", 0, raw.index(b"\r")) + 1
         problems.append(Problem(rel, line, "", "has Windows (CRLF) or CR line endings: save it with LF line endings"))
         raw = raw.replace(b"\r\n", b"\n")
+        if b"\r" in raw:  # a lone CR: where rows end is then unclear, so the rows are not read
+            return None, problems
+    if b"\n\n" in raw:  # cells hold no line breaks here, so two in a row make a blank line
+        at = raw.index(b"\n\n") + 1
+        problems.append(Problem(rel, raw.count(b"\n", 0, at) + 1, "", "is a blank line: remove it (blank lines shift every line number after them)"))
+        return None, problems
     if raw and not raw.endswith(b"\n"):
         problems.append(Problem(rel, raw.count(b"\n") + 1, "", "does not end with a line break: add one after the last row"))
     names = [f["name"] for f in schema["fields"]]
     end_of_header = raw.find(b"\n")
     first = (raw if end_of_header < 0 else raw[:end_of_header]).decode("utf-8", errors="replace")
-    header = next(csv.reader([first]), [])
+    try:
+        header = next(csv.reader([first]), [])
+    except csv.Error as error:
+        problems.append(Problem(rel, 1, "", f"has a header that cannot be read as CSV ({error})"))
+        return None, problems
     if header != names:
         missing = [n for n in names if n not in header]
         extra = [h for h in header if h not in names]
@@ -265,7 +363,11 @@ def _read_table(root: Path, name: str, rel: str, schema: dict[str, Any]) -> tupl
             line = raw.count(b"\n", 0, error.start) + 1
             problems.append(Problem(rel, line, "", f"is not valid UTF-8 (byte 0x{raw[error.start]:02x}): save the file as UTF-8"))
             return None, problems
-        line, got = _locate_bad_row(text, len(names))
+        try:
+            line, got = _locate_bad_row(text, len(names))
+        except csv.Error as error:  # a cell past the csv module's limit, or a broken quote
+            problems.append(Problem(rel, 0, "", f"cannot be read as CSV ({error}): check the quotes"))
+            return None, problems
         problems.append(Problem(rel, line, "", f"has {got} cells but the header has {len(names)}: check the commas and quotes"))
         return None, problems
     lines = _physical_lines(strings, raw.count(b"\n"))
@@ -324,10 +426,13 @@ def _check_cells(table: _Table) -> None:
             control = pc.match_substring_regex(values, "[\x00-\x1f\x7f]")
             report(control, lambda i: f"{value(i)} contains a control character (a tab or line break): remove it")
             report(not_nfc, lambda i: f"{value(i)} is not NFC-normalized Unicode: retype its accented letters or save as NFC")
+            invisible = pc.match_substring_regex(values, INVISIBLE)
+            report(invisible, lambda i: f"{value(i)} contains an invisible or text-direction character "
+                                        f"(U+{ord(re.search(INVISIBLE, column[i].as_py()).group()):04X}): remove it")
             if kind == "string":
                 formula = pc.match_substring_regex(values, "^[=+@-]")
                 report(formula, lambda i: f"{value(i)} starts with {column[i].as_py()[0]!r}, which a spreadsheet would run as a formula: reword it")
-            valid = pc.and_(valid, pc.invert(pc.or_(pc.or_(spaces, control), not_nfc)))
+            valid = pc.and_(valid, pc.invert(pc.or_(pc.or_(spaces, control), pc.or_(not_nfc, invisible))))
         shape, shape_name = _type_shape(f)
         if shape is not None:
             matches = pc.match_substring_regex(values, shape)
@@ -335,7 +440,7 @@ def _check_cells(table: _Table) -> None:
             valid = pc.and_(valid, matches)
             if kind == "date":
                 real = calendar_ok(pc.if_else(valid, values, null))
-                report(pc.and_(valid, pc.invert(real)), lambda i: f"{value(i)} is not a real calendar date")
+                report(pc.and_(valid, pc.invert(real)), lambda i: f"{value(i)} is not a real calendar date between 1800 and 2100")
                 valid = pc.and_(valid, real)
         if "enum" in constraints:
             allowed = [str(v) for v in constraints["enum"]]
@@ -350,7 +455,7 @@ def _check_cells(table: _Table) -> None:
             valid = pc.and_(valid, matches)
             if pattern in (PARTIAL_DATE, PERIOD):
                 real = calendar_ok(pc.if_else(valid, values, null))
-                report(pc.and_(valid, pc.invert(real)), lambda i: f"{value(i)} is not a real calendar date")
+                report(pc.and_(valid, pc.invert(real)), lambda i: f"{value(i)} is not a real calendar date between 1800 and 2100")
                 valid = pc.and_(valid, real)
         for bound, compare, word in (("minimum", pc.less, "below"), ("maximum", pc.greater, "above")):
             if bound in constraints and kind in ("integer", "number", "year"):
@@ -547,15 +652,92 @@ def _check_rules(tables: dict[str, _Table]) -> None:
         if table is None or table.strings.num_rows == 0 or rule.field not in typed[rule.table].column_names:
             continue
         # a null verdict comes from a missing cell, which `required` reports on its own
-        ok = pc.fill_null(rule.check(typed[rule.table]), True).to_numpy(zero_copy_only=False)
-        for i in np.flatnonzero(~ok)[:MAX_PER_FIELD]:
-            value = typed[rule.table][rule.field][int(i)].as_py()
-            message = rule.message if value is None else f"{_quote(str(value))}: {rule.message}"
-            table.problems.append(Problem(table.rel, int(table.lines[i]), rule.field, message))
+        ok = pc.fill_null(rule.check(typed[rule.table]), True)
+        column = typed[rule.table][rule.field]
+
+        def describe(i: int, rule=rule, column=column) -> str:
+            value = column[i].as_py()
+            return rule.message if value is None else f"{_quote(str(value))}: {rule.message}"
+
+        _Collector(table.problems, table.rel, table.lines).rows(rule.field, pc.invert(ok), describe)
     keys = {name: primary_key(t.schema) for name, t in tables.items()}
+    listed: dict[tuple[str, str], int] = {}
     for p in package_problems({name: t.strings for name, t in tables.items()}, keys):
         table = tables[p.table]
-        table.problems.append(Problem(table.rel, int(table.lines[p.row]), p.field, p.message))
+        seen = listed.get((p.table, p.field), 0)
+        listed[(p.table, p.field)] = seen + 1
+        if seen < MAX_PER_FIELD:
+            table.problems.append(Problem(table.rel, int(table.lines[p.row]), p.field, p.message))
+    for (name, field_name), n in listed.items():
+        if n > MAX_PER_FIELD:
+            table = tables[name]
+            rest = n - MAX_PER_FIELD
+            table.problems.append(Problem(table.rel, int(table.lines[-1]), field_name, f"... and {rest} more like the above", more=rest))
+
+
+def _check_cycles(tables: dict[str, _Table]) -> None:
+    """A self-reference (actors.parent_id, agreements.part_of) must not loop: a→a or a→b→a."""
+    for table in tables.values():
+        for fields, parent, targets in foreign_keys(table.name, table.schema):
+            if parent != table.name or len(fields) != 1:
+                continue
+            keys = table.strings[targets[0]].to_pylist()
+            refs = table.strings[fields[0]].to_pylist()
+            up = {k: r for k, r in zip(keys, refs) if r}
+            row_of = {k: i for i, k in enumerate(keys)}
+            done: set[str] = set()
+            for start in keys:
+                path: list[str] = []
+                node = start
+                while node in up and node not in done and node not in path:
+                    path.append(node)
+                    node = up[node]
+                if node in path:  # a loop, reported once at the row where it closes
+                    loop = path[path.index(node):] + [node]
+                    first = min(loop[:-1], key=lambda k: row_of.get(k, 0))
+                    table.problems.append(Problem(table.rel, int(table.lines[row_of[first]]), fields[0],
+                                                  f"{' → '.join(_quote(k) for k in loop)} goes round in a loop: a record cannot be its own ancestor"))
+                done.update(path)
+
+
+TEMPORARY = re.compile(r"^\.|\.(tmp|temp|swp|bak|orig|part)$|~$")
+
+
+def _stray_files(root: Path, resources: list[Any]) -> list[Problem]:
+    """Symbolic links in the data folders, and files there that the descriptor does not list
+    (the wheel would ship them unchecked), leftover temporary files among them."""
+    listed: set[str] = {DESCRIPTOR}
+    folders: set[str] = set()
+    for resource in resources:
+        if not isinstance(resource, dict):
+            continue
+        for key in ("path", "schema"):
+            value, unsafe = safe_relative_path(root, resource.get(key), key)
+            if value is not None and not unsafe:  # unsafe paths are reported, and never looked into
+                path = PurePosixPath(value)
+                listed.add(str(path))
+                if key == "path":
+                    listed.add(str(path.with_suffix(".parquet")))
+                folders.add(str(path.parent))
+    problems = []
+    if (root / DESCRIPTOR).is_symlink():
+        problems.append(Problem(DESCRIPTOR, 0, "", "is a symbolic link: the package holds real files only"))
+    for folder in sorted(folders):
+        base = root / folder
+        if folder in (".", "") or not base.is_dir() or base.is_symlink():
+            if base.is_symlink():
+                problems.append(Problem(folder, 0, "", "is a symbolic link: the package holds real folders only"))
+            continue
+        for entry in sorted(base.rglob("*")):
+            rel = entry.relative_to(root).as_posix()
+            if entry.is_symlink():
+                problems.append(Problem(rel, 0, "", "is a symbolic link: replace it with the file itself, or remove it"))
+            elif entry.is_file() and rel not in listed:
+                if TEMPORARY.search(entry.name):
+                    problems.append(Problem(rel, 0, "", "is a leftover temporary file: remove it"))
+                elif not any(PurePosixPath(rel).is_relative_to(PurePosixPath(f)) for f in listed if f.endswith("/")):
+                    problems.append(Problem(rel, 0, "", "is not listed in datapackage.json: add it as a resource or remove it (it would ship unchecked)"))
+    return problems
 
 
 def _check_generated(root: Path, table: _Table, resource: dict[str, Any]) -> None:
@@ -635,6 +817,7 @@ def validate(path: str | Path) -> Report:
     if not isinstance(resources, list) or not resources:
         report.problems.append(Problem(DESCRIPTOR, 0, "resources", "must be a non-empty list of tables"))
         return report
+    report.problems.extend(unknown_keywords(DESCRIPTOR, "", descriptor, PACKAGE_KEYWORDS))
     if not re.match(SEMVER, str(descriptor.get("version", ""))):
         report.problems.append(Problem(DESCRIPTOR, 0, "version", f"{_quote(descriptor.get('version'))} is not a semantic version such as 1.2.0"))
     by_name: dict[str, dict[str, Any]] = {}
@@ -672,7 +855,12 @@ def validate(path: str | Path) -> Report:
         report.problems.extend(problems)
         if problems:
             continue
+        problems = unknown_keywords(DESCRIPTOR, f"{label}.", resource, RESOURCE_KEYWORDS)
+        report.problems.extend(problems)
+        if problems:
+            continue
         jobs.append((label, rel, schema, resource))
+    jobs = _with_sound_references(jobs, report.problems)
     # Tables are read, then checked, two at a time: the work is in pyarrow, which releases the GIL.
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = list(pool.map(lambda job: _read_table(root, *job[:3]), jobs))
@@ -686,7 +874,9 @@ def validate(path: str | Path) -> Report:
         report.tables += 1
         report.rows += table.strings.num_rows
     _check_foreign_keys(tables)
+    _check_cycles(tables)
     _check_rules(tables)
+    report.problems.extend(_stray_files(root, resources))
     for name, table in tables.items():
         if not any(not p.generated for p in table.problems):
             _check_generated(root, table, by_name[name])
@@ -695,6 +885,26 @@ def validate(path: str | Path) -> Report:
         report.problems.extend(_check_derived(root, tables[DYAD_YEAR]))
     report.problems = sorted(set(report.problems))
     return report
+
+
+def _with_sound_references(jobs: list[tuple[str, str, dict[str, Any], dict[str, Any]]], problems: list[Problem]) -> list:
+    """Drop the tables whose foreign keys name a field their referenced table does not have."""
+    fields_of = {label: {f["name"] for f in schema["fields"]} for label, _, schema, _ in jobs}
+    kept = []
+    for job in jobs:
+        label, _, schema, resource = job
+        bad = False
+        for fields, parent, parent_fields in foreign_keys(label, schema):
+            if parent not in fields_of:
+                continue  # a resource that could not be read: reported on its own
+            missing = [f for f in parent_fields if f not in fields_of[parent]]
+            if missing or len(parent_fields) != len(fields):
+                why = f"names {_quote(missing[0])}, which {parent} does not have" if missing else "needs as many fields as its reference"
+                problems.append(Problem(resource.get("schema", label), 0, "foreignKeys", f"the key on {', '.join(fields)} {why}"))
+                bad = True
+        if not bad:
+            kept.append(job)
+    return kept
 
 
 def _check_derived(root: Path, table: _Table) -> list[Problem]:

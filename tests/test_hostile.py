@@ -1,0 +1,112 @@
+"""Hostile and broken contributions: every one ends in named problems and exit 1, never a crash.
+
+Each case edits a copy of the package one way (the classes of the validator issue: CSV
+structure, Unicode, keys, values, schema and descriptor typos, stray files) and checks that
+`alliance-data validate` names the file, and the line and field where there is one.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from alliance_data.cli import main
+from alliance_data.validator import validate
+from test_validate import copy_csv_package, refresh_hashes
+
+
+def _bytes(table: str, old: bytes, new: bytes):
+    def edit(root: Path) -> None:
+        path = root / "tables" / f"{table}.csv"
+        data = path.read_bytes()
+        assert old in data, old
+        path.write_bytes(data.replace(old, new, 1))
+    return edit
+
+
+def _schema(table: str, change):
+    def edit(root: Path) -> None:
+        path = root / "schemas" / f"{table}.schema.json"
+        schema = json.loads(path.read_text(encoding="utf-8"))
+        change(schema)
+        path.write_text(json.dumps(schema), encoding="utf-8")
+    return edit
+
+
+def _field(schema: dict, name: str) -> dict:
+    return next(f for f in schema["fields"] if f["name"] == name)
+
+
+def _text(rel: str, text: str):
+    def edit(root: Path) -> None:
+        (root / rel).write_text(text, encoding="utf-8")
+    return edit
+
+
+def _blank_line(root: Path) -> None:
+    path = root / "tables" / "frictions.csv"
+    lines = path.read_bytes().split(b"\n")
+    lines.insert(3, b"")
+    path.write_bytes(b"\n".join(lines))
+
+
+def _many_dangling_citations(root: Path) -> None:
+    path = root / "tables" / "citations.csv"
+    extra = b"".join(b"events,no-such-event-%d,founding-article,x,supports,\n" % i for i in range(3000))
+    path.write_bytes(path.read_bytes() + extra)
+
+
+CASES = {
+    # (edit, file named, start of the message)
+    "stray-cr": (_bytes("frictions", b"mistrust,", b"mist\rrust,"), "tables/frictions.csv", "has Windows (CRLF) or CR line endings"),
+    "blank-line": (_blank_line, "tables/frictions.csv:4", "is a blank line"),
+    "cell-past-the-csv-module-limit": (_bytes("frictions", b"Division of the Caspian seabed", b"x" * 200_000 + b'",'), "tables/frictions.csv", ""),
+    "integer-past-64-bits": (_bytes("actors", b"IRN,Iran,state,IRN,630", b"IRN,Iran,state,IRN,123456789012345678901234"), "tables/actors.csv", "cow_code: 123456789012345678901234 is above"),
+    "zero-width-space": (_bytes("frictions", b"Division of", "Division\u200b of".encode()), "tables/frictions.csv:2", "title:"),
+    "right-to-left-override": (_bytes("actors", b"aeoi,", "ae\u202eoi,".encode()), "tables/actors.csv", "actor_id:"),
+    "nan": (_bytes("cameo_codes", b"verbal_cooperation,0.0\n", b"verbal_cooperation,NaN\n"), "tables/cameo_codes.csv:2", "goldstein:"),
+    "infinity": (_bytes("cameo_codes", b"verbal_cooperation,0.0\n", b"verbal_cooperation,-INF\n"), "tables/cameo_codes.csv:2", "goldstein:"),
+    "year-0000": (_bytes("events", b",2023-06,,first_observed", b",0000-06,,first_observed"), "tables/events.csv", "date: \"0000-06\""),
+    "year-9999": (_bytes("events", b",2023-06,,first_observed", b",9999-06,,first_observed"), "tables/events.csv", "date: \"9999-06\""),
+    "parent-is-itself": (_bytes("actors", b"state_institution,,,IRN,", b"state_institution,,,aeoi,"), "tables/actors.csv", "parent_id:"),
+    "non-numeric-minimum": (_schema("agreements", lambda s: _field(s, "value_low")["constraints"].update(minimum="zero")), "schemas/agreements.schema.json", "value_low: minimum"),
+    "look-ahead-pattern": (_schema("frictions", lambda s: _field(s, "friction_id")["constraints"].update(pattern="^(?=a)[a-z-]+$")), "schemas/frictions.schema.json", "friction_id: pattern"),
+    "foreign-key-to-a-missing-field": (_schema("events", lambda s: s["foreignKeys"].append({"fields": "agreement_id", "reference": {"resource": "agreements", "fields": "nothing"}})), "schemas/events.schema.json", "foreignKeys:"),
+    "misspelled-primarykey": (_schema("frictions", lambda s: s.__setitem__("primarykey", s.pop("primaryKey"))), "schemas/frictions.schema.json", "primarykey: is not a keyword of this profile: did you mean primaryKey?"),
+    "misspelled-foreignkey": (_schema("events", lambda s: s.__setitem__("foreignKey", s.pop("foreignKeys"))), "schemas/events.schema.json", "foreignKey: is not a keyword of this profile: did you mean foreignKeys?"),
+    "misspelled-constraints": (_schema("frictions", lambda s: _field(s, "kind").__setitem__("constraint", _field(s, "kind").pop("constraints"))), "schemas/frictions.schema.json", "kind.constraint: is not a keyword of this profile: did you mean constraints?"),
+    "duplicate-json-key": (lambda root: (root / "schemas/frictions.schema.json").write_text((root / "schemas/frictions.schema.json").read_text().replace('"title":', '"title": "x", "title":', 1)), "schemas/frictions.schema.json", "title: appears twice"),
+    "deeply-nested-json": (_text("schemas/frictions.schema.json", "[" * 100_000 + "]" * 100_000), "schemas/frictions.schema.json", "is nested too deeply"),
+    "unknown-resource-keyword": (lambda root: (root / "datapackage.json").write_text((root / "datapackage.json").read_text().replace('"mediatype"', '"mediaType"', 1)), "datapackage.json", "sources.mediaType: is not a keyword of this profile: did you mean mediatype?"),
+    "file-not-in-the-descriptor": (_text("tables/extra.csv", "a,b\n1,2\n"), "tables/extra.csv", "is not listed in datapackage.json"),
+    "leftover-temporary-file": (_text("tables/.frictions.csv.tmp", "half"), "tables/.frictions.csv.tmp", "is a leftover temporary file"),
+    "symlink-out-of-the-package": (lambda root: (root / "tables" / "frictions.parquet").symlink_to("/etc/hostname"), "tables/frictions.parquet", "is a symbolic link"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_hostile_input_is_named_not_crashed(tmp_path: Path, name: str, capsys) -> None:
+    edit, where, message = CASES[name]
+    root = copy_csv_package(tmp_path / "package")
+    edit(root)
+    refresh_hashes(root) if name not in ("deeply-nested-json", "duplicate-json-key", "unknown-resource-keyword") else None
+    problems = [str(p) for p in validate(root).problems]
+    assert any(p.startswith(where) and message in p for p in problems), problems
+    assert main(["validate", str(root)]) == 1
+    out, err = capsys.readouterr()
+    assert "internal error" not in out + err and "Traceback" not in out + err
+
+
+def test_output_is_bounded_and_the_count_true(tmp_path: Path, capsys) -> None:
+    root = copy_csv_package(tmp_path / "package")
+    _many_dangling_citations(root)
+    refresh_hashes(root)
+    report = validate(root)
+    assert report.count == 3000
+    assert len(report.problems) <= 60
+    assert main(["validate", str(root)]) == 1
+    out = capsys.readouterr().out
+    assert out.rstrip().endswith("3000 problems in 1 file")
+    assert "... and 2950 more like the above" in out
