@@ -11,7 +11,7 @@ import pytest
 
 import alliance_data
 from alliance_data.cli import main
-from conftest import read_rows, snapshot, write_rows
+from conftest import REPO, read_rows, snapshot, write_rows
 
 
 def run(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -127,3 +127,28 @@ def test_the_validate_command_runs_without_pandas() -> None:
             "print(code, 'pandas' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip().splitlines()[-1] == "0 False", result.stdout + result.stderr
+
+
+def test_ctrl_c_prints_one_line_and_exits_130(tmp_path: Path) -> None:
+    import os
+    import signal
+    import time
+
+    # A package big enough that validation is still running when the signal comes.
+    script = "import sys; from alliance_data.cli import main; sys.exit(main(['validate', sys.argv[1]]))"
+    process = subprocess.Popen([sys.executable, "-c", script, str(REPO)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(0.3)
+    process.send_signal(signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    if process.returncode == 0:
+        pytest.skip("validation finished before the signal arrived")
+    assert process.returncode == 130, err
+    assert err.strip() == "alliance-data: interrupted" and "Traceback" not in err
+
+
+def test_a_closed_pipe_ends_quietly() -> None:
+    script = "import sys; from alliance_data.cli import main; sys.exit(main(['info']))"
+    shell = f"{sys.executable} -c \"{script}\" | head -1"
+    result = subprocess.run(["bash", "-o", "pipefail", "-c", shell], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "" and len(result.stdout.splitlines()) == 1

@@ -110,3 +110,34 @@ def test_output_is_bounded_and_the_count_true(tmp_path: Path, capsys) -> None:
     out = capsys.readouterr().out
     assert out.rstrip().endswith("3000 problems in 1 file")
     assert "... and 2950 more like the above" in out
+
+
+def test_a_build_that_fails_midway_changes_nothing(tmp_path: Path, monkeypatch) -> None:
+    import shutil
+
+    from alliance_data import _io
+    from alliance_data.build import build
+    from conftest import REPO, snapshot
+
+    root = tmp_path / "package"
+    shutil.copytree(REPO, root, ignore=shutil.ignore_patterns(".git", ".venv*", "__pycache__", "*.egg-info"))
+    path = root / "tables" / "frictions.csv"
+    path.write_bytes(path.read_bytes().replace(b"Division of the Caspian seabed", b"Dividing the Caspian seabed", 1))
+    (root / "tables" / ".events.csv.abc.tmp").write_bytes(b"left by an earlier interrupted build")
+    before = snapshot(root)
+    real_stage, calls = _io._stage, []
+
+    def failing_stage(target: Path, data: bytes) -> Path:
+        calls.append(target)
+        if len(calls) == 2:  # the second of the two files the edit makes stale
+            raise OSError(28, "No space left on device")
+        return real_stage(target, data)
+
+    monkeypatch.setattr(_io, "_stage", failing_stage)
+    with pytest.raises(OSError):
+        build(root)
+    after = snapshot(root)
+    assert len(calls) == 2
+    del before["tables/.events.csv.abc.tmp"]  # the leftover of the earlier build is tidied away
+    assert after == before, "every file as it was"
+    assert not list(root.rglob("*.tmp"))

@@ -197,7 +197,8 @@ def test_rules_table_schema_cannot_state(tmp_path: Path, table, key, value, chan
 def test_stale_generated_files_ask_for_a_build(package_copy: Path) -> None:
     edit(package_copy, "frictions", {0: {"summary": "A reworded summary."}})
     problems = [str(p) for p in validate(package_copy).problems]
-    assert problems == ["tables/frictions.parquet: does not hold the data of tables/frictions.csv: run alliance-data build"]
+    assert problems == ["tables/frictions.parquet: does not hold the data of tables/frictions.csv: "
+                        "run alliance-data build . (it validates, then regenerates), then commit"]
     descriptor = json.loads((package_copy / "datapackage.json").read_text(encoding="utf-8"))
     descriptor["resources"][0]["bytes"] += 1
     (package_copy / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")

@@ -1,15 +1,15 @@
-"""Atomic file writes: a temporary file in the same folder, then a rename."""
+"""Atomic file writes: temporary files in the same folder, then renames."""
 
 from __future__ import annotations
 
 import os
+import signal
 import tempfile
 from pathlib import Path
 
 
-def write_bytes_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half."""
-    path = Path(path)
+def _stage(path: Path, data: bytes) -> Path:
+    """Write ``data`` to a new temporary file beside ``path``; return its path."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
@@ -21,10 +21,46 @@ def write_bytes_atomic(path: Path, data: bytes) -> None:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+    return Path(temporary)
+
+
+def write_files_atomic(outputs: dict[Path, bytes]) -> None:
+    """Write several files all or nothing: every file is staged first (a failure, a full disk
+    or Ctrl-C then leaves every file as it was), and only then are they renamed into place,
+    with Ctrl-C held back for those few renames."""
+    staged: dict[Path, Path] = {}
+    try:
+        for path, data in outputs.items():
+            staged[Path(path)] = _stage(Path(path), data)
+    except BaseException:
+        for temporary in staged.values():
+            temporary.unlink(missing_ok=True)
+        raise
+    blocked = hasattr(signal, "pthread_sigmask")
+    if blocked:
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        for path, temporary in staged.items():
+            os.replace(temporary, path)
+    finally:
+        if blocked:
+            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+def write_bytes_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` so that readers see the old file or the new one, never half."""
+    write_files_atomic({Path(path): data})
+
+
+def remove_leftovers(folder: Path) -> list[Path]:
+    """Remove the temporary files an interrupted write left in ``folder``; return them."""
+    leftovers = [p for p in Path(folder).glob(".*.tmp") if p.is_file() and not p.is_symlink()]
+    for p in leftovers:
+        p.unlink()
+    return leftovers
 
 
 def write_text_atomic(path: Path, text: str) -> None:

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 
 from . import _package, codebook, derived
-from ._io import write_bytes_atomic, write_text_atomic
+from ._io import remove_leftovers, write_files_atomic
 from .loader import read_csv_arrow
 from .validator import Report, same_content, validate
 
@@ -58,38 +58,43 @@ def build(path: str | Path = ".") -> list[Path]:
     has problems other than stale generated files.
     """
     root = Path(path)
+    descriptor_path = root / _package.DESCRIPTOR
+    for folder in {root, *(root / Path(r["path"]).parent for r in _resources(descriptor_path))}:
+        remove_leftovers(folder)  # what an interrupted build left behind is never shipped
     report = validate(root)
     if any(not p.generated for p in report.problems):
         raise BuildRefused(report)
     _package._read_descriptor.cache_clear()
-    descriptor = json.loads((root / _package.DESCRIPTOR).read_text(encoding="utf-8"))
-    changed: list[Path] = []
+    descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
+    # Everything is computed first, then written all at once: a failure or Ctrl-C midway
+    # leaves every file as it was.
+    fresh: dict[Path, bytes] = {}
     if any(r.get("name") == derived.DYAD_YEAR for r in descriptor["resources"]):
-        panel_path = _package.table_path(derived.DYAD_YEAR, "csv", root)
-        panel = derived.dyad_year_csv(root)
-        if not panel_path.is_file() or panel_path.read_bytes() != panel:
-            write_bytes_atomic(panel_path, panel)
-            changed.append(panel_path)
-    outputs: dict[Path, bytes] = {}
+        fresh[_package.table_path(derived.DYAD_YEAR, "csv", root)] = derived.dyad_year_csv(root)
+    outputs: dict[Path, bytes] = dict(fresh)
     for resource in descriptor["resources"]:
         csv_path = root / resource["path"]
-        data = csv_path.read_bytes()
+        data = fresh.get(csv_path) or csv_path.read_bytes()
         resource["hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
         resource["bytes"] = len(data)
         table_schema = json.loads((root / resource["schema"]).read_text(encoding="utf-8"))
-        table = read_csv_arrow(csv_path, table_schema)
+        table = read_csv_arrow(io.BytesIO(data), table_schema)
         parquet_path = csv_path.with_suffix(".parquet")
         if not _parquet_is_current(parquet_path, table):
             outputs[parquet_path] = parquet_bytes(table)
-    outputs[root / _package.DESCRIPTOR] = (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
-    stale = [p for p, data in outputs.items() if not p.is_file() or p.read_bytes() != data]
-    changed.extend(stale)
-    for p in stale:
-        write_bytes_atomic(p, outputs[p])
+    outputs[descriptor_path] = (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    outputs[root / codebook.CODEBOOK] = codebook.render(root).encode("utf-8")
+    changed = [p for p, data in outputs.items() if not p.is_file() or p.read_bytes() != data]
+    write_files_atomic({p: outputs[p] for p in changed})
     _package._read_descriptor.cache_clear()
-    book = root / codebook.CODEBOOK
-    text = codebook.render(root)
-    if not book.is_file() or book.read_text(encoding="utf-8") != text:
-        write_text_atomic(book, text)
-        changed.append(book)
     return changed
+
+
+def _resources(descriptor_path: Path) -> list[dict]:
+    """The resources of a descriptor whose paths are safe to look beside, for tidying up."""
+    try:
+        resources = json.loads(descriptor_path.read_text(encoding="utf-8")).get("resources", [])
+    except (OSError, ValueError, AttributeError):
+        return []
+    root = descriptor_path.parent
+    return [r for r in resources if isinstance(r, dict) and _package.safe_relative_path(root, r.get("path"), "path")[1] is None]

@@ -197,8 +197,30 @@ def _figures(path: str, out: Path | None) -> int:
     return OK
 
 
+INTERRUPTED = 130  # the shell's code for a command stopped by Ctrl-C
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; return the exit code."""
+    """Run the command line; return the exit code.
+
+    Ctrl-C prints one line and exits 130; a closed pipe (``alliance-data info | head -1``)
+    ends the command quietly.
+    """
+    try:
+        code = _main(argv)
+        sys.stdout.flush()
+        return code
+    except KeyboardInterrupt:
+        print("alliance-data: interrupted", file=sys.stderr)
+        return INTERRUPTED
+    except BrokenPipeError:
+        # Whoever read the output has stopped; point stdout at nothing so the flush at exit is quiet.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return OK
+
+
+def _main(argv: list[str] | None = None) -> int:
     from .validator import CannotValidate
 
     try:
@@ -220,6 +242,8 @@ def main(argv: list[str] | None = None) -> int:
     except (CannotValidate, _package.DataPackageError) as error:
         print(f"alliance-data: {error}", file=sys.stderr)
         return USAGE
+    except BrokenPipeError:
+        raise
     except OSError as error:
         print(f"alliance-data: {error.filename or ''}: {error.strerror}", file=sys.stderr)
         return USAGE

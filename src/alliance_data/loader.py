@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import IO, TYPE_CHECKING, Literal
 
 from . import _package
 from .dtypes import arrow_schema, to_pandas
@@ -45,8 +45,8 @@ def path(name: str, format: Literal["csv", "parquet"] = "parquet") -> Path:
     return _package.table_path(name, format)
 
 
-def read_csv_arrow(csv_path: Path, table_schema: dict) -> pa.Table:
-    """Read a table's CSV into Arrow with the types of its schema (empty cell = null)."""
+def read_csv_arrow(csv_path: Path | IO[bytes], table_schema: dict) -> pa.Table:
+    """Read a table's CSV (a path or a binary stream) into Arrow with the types of its schema (empty cell = null)."""
     import pyarrow.csv as pcsv
 
     schema = arrow_schema(table_schema)

@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from ._package import DESCRIPTOR, foreign_keys, primary_key, safe_relative_path
 
+from .codebook import CODEBOOK
+from .codebook import render as render_codebook
 from .derived import DYAD_YEAR, dyad_year_csv
 from .rules import PARTIAL_DATE, PERIOD, ROW_RULES, calendar_ok, package_problems
 
@@ -45,6 +47,7 @@ REFERENCE_KEYWORDS = {"resource", "fields"}
 # Characters that cannot be seen or that reorder text: zero-width, bidirectional controls, BOM.
 INVISIBLE = "[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
 
+REBUILD = "run alliance-data build . (it validates, then regenerates), then commit"
 MAX_PER_FIELD = 50  # more problems of one kind in one column are counted, not listed
 SEMVER = r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$"
 PATTERN_HINTS = {
@@ -744,9 +747,9 @@ def _check_generated(root: Path, table: _Table, resource: dict[str, Any]) -> Non
     """Parquet holds exactly the CSV's data; the resource's hash and bytes match the file."""
     csv_path = root / table.rel
     if resource.get("hash") != table.digest:
-        table.problems.append(Problem(DESCRIPTOR, 0, f"{table.name}.hash", f"does not match {table.rel}: run alliance-data build", generated=True))
+        table.problems.append(Problem(DESCRIPTOR, 0, f"{table.name}.hash", f"does not match {table.rel}: {REBUILD}", generated=True))
     if resource.get("bytes") != table.size:
-        table.problems.append(Problem(DESCRIPTOR, 0, f"{table.name}.bytes", f"is {_quote(resource.get('bytes'))}, but {table.rel} has {table.size} bytes: run alliance-data build", generated=True))
+        table.problems.append(Problem(DESCRIPTOR, 0, f"{table.name}.bytes", f"is {_quote(resource.get('bytes'))}, but {table.rel} has {table.size} bytes: {REBUILD}", generated=True))
     parquet_rel = str(PurePosixPath(table.rel).with_suffix(".parquet"))
     parquet_path = root / parquet_rel
     if not parquet_path.is_file():
@@ -758,11 +761,11 @@ def _check_generated(root: Path, table: _Table, resource: dict[str, Any]) -> Non
     try:
         actual = pq.read_table(parquet_path)
     except Exception as error:  # any unreadable file is reported, whatever pyarrow raised
-        table.problems.append(Problem(parquet_rel, 0, "", f"cannot be read ({type(error).__name__}): run alliance-data build", generated=True))
+        table.problems.append(Problem(parquet_rel, 0, "", f"cannot be read ({type(error).__name__}): {REBUILD}", generated=True))
         return
     expected = read_csv_arrow(csv_path, table.schema)
     if not same_content(actual, expected):
-        table.problems.append(Problem(parquet_rel, 0, "", f"does not hold the data of {table.rel}: run alliance-data build", generated=True))
+        table.problems.append(Problem(parquet_rel, 0, "", f"does not hold the data of {table.rel}: {REBUILD}", generated=True))
 
 
 def same_content(a: pa.Table, b: pa.Table) -> bool:
@@ -845,7 +848,7 @@ def validate(path: str | Path) -> Report:
             continue
         if not (root / rel).is_file():
             derived_missing = label == DYAD_YEAR
-            report.problems.append(Problem(DESCRIPTOR, 0, label, f"path {_quote(rel)}: no such file" + (": run alliance-data build" if derived_missing else ""), generated=derived_missing))
+            report.problems.append(Problem(DESCRIPTOR, 0, label, f"path {_quote(rel)}: no such file" + (f": {REBUILD}" if derived_missing else ""), generated=derived_missing))
             continue
         schema, problems = _read_json(root, schema_rel)
         report.problems.extend(problems)
@@ -883,6 +886,9 @@ def validate(path: str | Path) -> Report:
         report.problems.extend(table.problems)
     if DYAD_YEAR in tables and not any(not p.generated for p in report.problems):
         report.problems.extend(_check_derived(root, tables[DYAD_YEAR]))
+    if (root / CODEBOOK).is_file() and not any(not p.generated for p in report.problems):
+        if (root / CODEBOOK).read_text(encoding="utf-8") != render_codebook(root):
+            report.problems.append(Problem(CODEBOOK, 0, "", f"is not what the schemas give: {REBUILD}", generated=True))
     report.problems = sorted(set(report.problems))
     return report
 
@@ -911,4 +917,4 @@ def _check_derived(root: Path, table: _Table) -> list[Problem]:
     """The dyad-year panel on disk must be what build derives from the other tables."""
     if (root / table.rel).read_bytes() == dyad_year_csv(root):
         return []
-    return [Problem(table.rel, 0, "", "is not what the events, agreements and observations give: run alliance-data build (never edit it by hand)", generated=True)]
+    return [Problem(table.rel, 0, "", f"is not what the events, agreements and observations give (never edit it by hand): {REBUILD}", generated=True)]
