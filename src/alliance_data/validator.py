@@ -404,7 +404,17 @@ def _check_cells(table: _Table) -> None:
         constraints = f.get("constraints", {})
         column = _column(table.strings, name)
         values, indices = _distinct(column)
-        table.codes[name] = (values, indices)
+        # Keys, uniqueness and enums compare typed values, as Table Schema does: 1 and 01
+        # are one integer. Messages still quote the cell as written.
+        same, same_values = column, values
+        if kind in ("integer", "number"):
+            same_values = _canonical_numbers(values, kind)
+        elif kind == "boolean":
+            truth = {**{w: "true" for w in f.get("trueValues", TRUE_VALUES)}, **{w: "false" for w in f.get("falseValues", FALSE_VALUES)}}
+            same_values = pa.array([truth.get(v, v) for v in values.to_pylist()], pa.string())
+        if same_values is not values:
+            same = same_values if indices is None else pc.take(same_values, indices)
+        table.codes[name] = (values, indices) if same is column else _distinct(same)
 
         def per_row(flags: pa.Array, indices: pa.Array | None = indices) -> pa.Array:
             return flags if indices is None else pc.take(flags, indices)
@@ -446,8 +456,9 @@ def _check_cells(table: _Table) -> None:
                 report(pc.and_(valid, pc.invert(real)), lambda i: f"{value(i)} is not a real calendar date between 1800 and 2100")
                 valid = pc.and_(valid, real)
         if "enum" in constraints:
-            allowed = [str(v) for v in constraints["enum"]]
-            inside = pc.is_in(values, value_set=pa.array(allowed, pa.string()))
+            allowed = [str(v).lower() if isinstance(v, bool) else str(v) for v in constraints["enum"]]
+            typed_allowed = _canonical_numbers(pa.array(allowed, pa.string()), kind) if kind in ("integer", "number") else pa.array(allowed, pa.string())
+            inside = pc.is_in(same_values, value_set=typed_allowed)
             report(pc.and_(filled, pc.invert(inside)), lambda i: f"{value(i)} is not one of {', '.join(allowed)}")
             valid = pc.and_(valid, inside)
         if "pattern" in constraints:
@@ -462,8 +473,7 @@ def _check_cells(table: _Table) -> None:
                 valid = pc.and_(valid, real)
         for bound, compare, word in (("minimum", pc.less, "below"), ("maximum", pc.greater, "above")):
             if bound in constraints and kind in ("integer", "number", "year"):
-                numbers = pc.cast(pc.if_else(valid, values, null), pa.float64())
-                out_of_range = pc.fill_null(compare(numbers, float(constraints[bound])), False)
+                out_of_range = _beyond(pc.if_else(valid, values, null), constraints[bound], kind, bound == "minimum")
                 report(out_of_range, lambda i, b=bound, w=word: f"{column[i].as_py()} is {w} the {b} {constraints[b]}")
                 valid = pc.and_(valid, pc.invert(out_of_range))
         for bound, compare, word in (("minLength", pc.less, "shorter"), ("maxLength", pc.greater, "longer")):
@@ -472,8 +482,8 @@ def _check_cells(table: _Table) -> None:
                 report(too, lambda i, b=bound, w=word: f"{value(i)} is {w} than the {b} {constraints[b]}")
                 valid = pc.and_(valid, pc.invert(too))
         if constraints.get("unique") or key_fields == [name]:
-            if _has_repeats(column, values, indices):
-                _duplicates(collect, name, column, pc.not_equal(column, ""),
+            if _has_repeats(same, same_values if same is not column else values, None if same is not column else indices):
+                _duplicates(collect, name, same, pc.not_equal(column, ""),
                             lambda i: f"{value(i)} appears more than once; it must be unique")
         valid = pc.fill_null(valid, False)
         table.valid[name] = None if pc.all(valid).as_py() else per_row(valid)
@@ -482,6 +492,42 @@ def _check_cells(table: _Table) -> None:
         filled = pc.invert(pc.equal(keys, "\x1f" * (len(key_fields) - 1)))
         _duplicates(collect, ",".join(key_fields), keys, filled,
                     lambda i: f"({', '.join(_quote(table.strings[k][i].as_py()) for k in key_fields)}) appears more than once; the primary key must be unique")
+
+
+def _canonical_numbers(values: pa.Array, kind: str) -> pa.Array:
+    """Each well-formed number written one way (``01`` and ``+1`` as ``1``); other text as it is.
+
+    Runs over distinct values, which are few in a column of numbers that repeat.
+    """
+    import pyarrow as pa
+
+    shape = re.compile(TYPE_SHAPES[kind][0] or "")
+    out = []
+    for text in values.to_pylist():
+        if text is None or not shape.match(text):
+            out.append(text)
+        elif kind == "integer":
+            out.append(str(int(text)))
+        else:
+            out.append(repr(float(text)))
+    return pa.array(out, pa.string())
+
+
+def _beyond(values: pa.Array, bound: float | int, kind: str, lower: bool) -> pa.Array:
+    """Per value, whether it lies beyond ``bound``; integers are compared exactly, at any size."""
+    import pyarrow as pa
+
+    def number(text: str) -> float | int:
+        return int(text) if kind != "number" else float(text)
+
+    flags = []
+    for text in values.to_pylist():
+        if text is None or text == "":
+            flags.append(False)
+            continue
+        value = number(text)
+        flags.append(value < bound if lower else value > bound)
+    return pa.array(flags, pa.bool_())
 
 
 def _not_nfc(values: pa.Array) -> pa.Array:
