@@ -209,3 +209,29 @@ def test_rebuilding_gives_the_same_bytes(package_copy: Path) -> None:
     first = rebuild()
     assert len(first) == len(TABLES)
     assert rebuild() == first
+
+
+def test_a_changed_descriptor_is_seen_at_once(tmp_path) -> None:
+    """No cache goes stale: reading a package, editing it and reading it again shows the edit."""
+    import json
+    import os
+    import shutil
+
+    from alliance_data import _package
+    from conftest import REPO
+
+    shutil.copy2(REPO / "datapackage.json", tmp_path / "datapackage.json")
+    shutil.copytree(REPO / "schemas", tmp_path / "schemas")
+    assert _package.data_version(tmp_path) == _package.data_version()
+    path = tmp_path / "datapackage.json"
+    descriptor = json.loads(path.read_text(encoding="utf-8"))
+    descriptor["version"] = "9.9.9"
+    path.write_text(json.dumps(descriptor), encoding="utf-8")
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 1_000_000))
+    assert _package.data_version(tmp_path) == "9.9.9"
+    schema_path = tmp_path / "schemas" / "frictions.schema.json"
+    before = _package.table_schema("frictions", tmp_path)["title"]
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    schema["title"] = before + " (edited)"
+    schema_path.write_text(json.dumps(schema), encoding="utf-8")
+    assert _package.table_schema("frictions", tmp_path)["title"] == before + " (edited)"

@@ -17,6 +17,9 @@ TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names load lazily below
     from ._package import DataPackageError, data_version
+    from .build import BuildRefused
+    from .errors import AllianceDataError
+    from .export import ExportError
     from .cite import Citation, citation
     from .codebook import describe
     from .provenance import sources_for
@@ -28,6 +31,9 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names load lazi
 
 # Public name -> the module that defines it.
 _EXPORTS = {
+    "AllianceDataError": ".errors",
+    "BuildRefused": ".build",
+    "ExportError": ".export",
     "DataPackageError": "._package",
     "data_version": "._package",
     "Citation": ".cite",
@@ -50,9 +56,12 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "AllianceDataError",
+    "BuildRefused",
     "CannotValidate",
     "Citation",
     "DataPackageError",
+    "ExportError",
     "Problem",
     "Report",
     "__version__",

@@ -10,29 +10,31 @@ import json
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
+from .errors import AllianceDataError
+
 DESCRIPTOR = "datapackage.json"
 
 
-class DataPackageError(Exception):
+class DataPackageError(AllianceDataError):
     """The data package cannot be read: a missing file or a malformed descriptor."""
 
 
-def safe_relative_path(root: Path, value: object, what: str) -> tuple[str | None, str | None]:
-    """Return ``(path, None)`` for a safe path inside ``root``, else ``(None, reason)``.
+def safe_relative_path(root: Path, value: object, what: str) -> tuple[str, str | None]:
+    """Return ``(path, None)`` for a safe path inside ``root``, else ``("", reason)``.
 
     Refused: anything not a string, URLs, absolute paths, and paths that leave the folder.
     """
     if not isinstance(value, str) or not value:
-        return None, f"{what} must be a relative path (a non-empty string), not {json.dumps(value, ensure_ascii=False)}"
+        return "", f"{what} must be a relative path (a non-empty string), not {json.dumps(value, ensure_ascii=False)}"
     if "://" in value or value.startswith(("http:", "https:", "ftp:", "file:")):
-        return None, f"{what} {json.dumps(value, ensure_ascii=False)} is a URL; only files inside the package folder are read"
+        return "", f"{what} {json.dumps(value, ensure_ascii=False)} is a URL; only files inside the package folder are read"
     if value.startswith(("/", "\\")) or PureWindowsPath(value).drive or PurePosixPath(value).is_absolute():
-        return None, f"{what} {json.dumps(value, ensure_ascii=False)} is absolute; use a path relative to the package folder"
+        return "", f"{what} {json.dumps(value, ensure_ascii=False)} is absolute; use a path relative to the package folder"
     if ".." in PurePosixPath(value.replace("\\", "/")).parts:
-        return None, f"{what} {json.dumps(value, ensure_ascii=False)} leaves the package folder"
+        return "", f"{what} {json.dumps(value, ensure_ascii=False)} leaves the package folder"
     resolved = (root / value).resolve()
     if not resolved.is_relative_to(root.resolve()):
-        return None, f"{what} {json.dumps(value, ensure_ascii=False)} leaves the package folder"
+        return "", f"{what} {json.dumps(value, ensure_ascii=False)} leaves the package folder"
     return value, None
 
 
@@ -51,15 +53,21 @@ def data_root() -> Path:
     )
 
 
-@functools.lru_cache(maxsize=8)
-def _read_descriptor(root: Path) -> dict[str, Any]:
-    text = (root / DESCRIPTOR).read_text(encoding="utf-8")
-    return json.loads(text)
+def _read_json(path: Path) -> dict[str, Any]:
+    """A JSON file, parsed once per version of the file: a cached copy is used only while
+    the file's size and modification time are unchanged, so an edit is always seen."""
+    status = path.stat()
+    return _parse_json(str(path), status.st_mtime_ns, status.st_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _parse_json(path: str, mtime_ns: int, size: int) -> dict[str, Any]:
+    return json.loads(Path(path).read_text(encoding="utf-8"))
 
 
 def descriptor(root: Path | None = None) -> dict[str, Any]:
     """Return the parsed ``datapackage.json`` of ``root`` (default: the bundled data)."""
-    return _read_descriptor(Path(root) if root is not None else data_root())
+    return _read_json((Path(root) if root is not None else data_root()) / DESCRIPTOR)
 
 
 def data_version(root: Path | None = None) -> str:
@@ -86,11 +94,6 @@ def resource(name: str, root: Path | None = None) -> dict[str, Any]:
             return entry
     valid = ", ".join(table_names(root))
     raise KeyError(f"no table named {name!r}; the tables are: {valid}")
-
-
-@functools.lru_cache(maxsize=64)
-def _read_schema(path: Path) -> dict[str, Any]:
-    return json.loads(path.read_text(encoding="utf-8"))
 
 
 def _inside(name: str, key: str, root: Path | None) -> Path:
@@ -129,7 +132,7 @@ def table_schema_path(name: str, root: Path | None = None) -> Path:
 
 def table_schema(name: str, root: Path | None = None) -> dict[str, Any]:
     """Return the Table Schema of table ``name`` as a dict."""
-    return _read_schema(_inside(name, "schema", root))
+    return _read_json(_inside(name, "schema", root))
 
 
 def table_path(name: str, fmt: str = "csv", root: Path | None = None) -> Path:

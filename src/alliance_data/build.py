@@ -12,11 +12,12 @@ from pathlib import Path
 
 from . import _package, codebook, derived
 from ._io import remove_leftovers, write_files_atomic
+from .errors import AllianceDataError
 from .loader import read_csv_arrow
 from .validator import Report, same_content, validate
 
 
-class BuildRefused(Exception):
+class BuildRefused(AllianceDataError):
     """The data has problems; nothing was written."""
 
     def __init__(self, report: Report) -> None:
@@ -64,7 +65,6 @@ def build(path: str | Path = ".") -> list[Path]:
     report = validate(root)
     if any(not p.generated for p in report.problems):
         raise BuildRefused(report)
-    _package._read_descriptor.cache_clear()
     descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
     # Everything is computed first, then written all at once: a failure or Ctrl-C midway
     # leaves every file as it was.
@@ -86,7 +86,6 @@ def build(path: str | Path = ".") -> list[Path]:
     outputs[root / codebook.CODEBOOK] = codebook.render(root).encode("utf-8")
     changed = [p for p, data in outputs.items() if not p.is_file() or p.read_bytes() != data]
     write_files_atomic({p: outputs[p] for p in changed})
-    _package._read_descriptor.cache_clear()
     return changed
 
 

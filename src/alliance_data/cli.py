@@ -115,24 +115,7 @@ def _print_report(report, fmt: str) -> None:
         print(f"{report.count} {noun} in {files} file{'s' if files != 1 else ''}")
 
 
-class _WithoutPandas:
-    """An import hook that tells pandas is not installed.
-
-    Validating needs no pandas, but pyarrow imports it on its first conversion of a
-    Python value (a sixth of a second, a third of a small run). The validate command's
-    process ends when it is done, so there it is kept out; the library's validate()
-    leaves the caller's imports alone.
-    """
-
-    def find_spec(self, name, path=None, target=None):
-        if name == "pandas" or name.startswith("pandas."):
-            raise ImportError("pandas is not used by alliance-data validate")
-        return None
-
-
 def _validate(path: str | None, fmt: str) -> int:
-    if "pandas" not in sys.modules:
-        sys.meta_path.insert(0, _WithoutPandas())
     from .validator import validate
 
     report = validate(Path(path) if path else _package.data_root())
@@ -165,10 +148,9 @@ def _export(fmt: str, out: Path, source: Path | None) -> int:
     if fmt == "release" and source is None:
         print("alliance-data: export --format release needs --source (a source checkout, such as .)", file=sys.stderr)
         return USAGE
-    writers = {"csv": export.export_csv, "parquet": export.export_parquet, "sqlite": export.export_sqlite,
-               "release": export.export_release}
+    writers = {"csv": export.export_csv, "parquet": export.export_parquet, "sqlite": export.export_sqlite}
     try:
-        written = writers[fmt](out, source)
+        written = export.export_release(out, source) if fmt == "release" and source is not None else writers[fmt](out, source)
     except export.ExportError as error:
         print(f"alliance-data: {error}", file=sys.stderr)
         return USAGE if "pip install" in str(error) or "source checkout" in str(error) else INVALID

@@ -15,6 +15,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from .errors import AllianceDataError
 from . import _package
 from ._io import write_bytes_atomic, write_text_atomic
 
@@ -25,7 +26,7 @@ CHECKSUMS = "SHA256SUMS"
 ZIP_TIME = (2020, 1, 1, 0, 0, 0)
 
 
-class ExportError(Exception):
+class ExportError(AllianceDataError):
     """The export cannot be made (a missing library, a source that is not a checkout)."""
 
 
@@ -120,7 +121,7 @@ def export_sqlite(out: Path, root: Path | None = None) -> list[Path]:
                 key = _package.primary_key(table_schema)
                 required = {f["name"] for f in table_schema["fields"] if f.get("constraints", {}).get("required")}
                 foreign = _foreign_keys(name, table_schema)
-                table = db[name]
+                table = db.table(name)
                 table.create(columns, pk=key[0] if len(key) == 1 else tuple(key), foreign_keys=foreign, not_null=required | set(key))
                 rows = read_arrow(name, root).to_pylist()
                 for column, other, target in foreign:

@@ -161,6 +161,7 @@ def _to_polars(table: pa.Table, table_schema: dict, columns: Sequence[str] | Non
     except ImportError:
         raise ImportError('backend="polars" needs Polars: pip install "alliance-data[polars]"') from None
     frame = pl.from_arrow(table)
+    assert isinstance(frame, pl.DataFrame)  # a table, not one column, goes in
     casts = {}
     for f in table_schema["fields"]:
         enum = f.get("constraints", {}).get("enum")

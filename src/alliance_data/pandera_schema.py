@@ -34,7 +34,7 @@ def _calendar(series: pd.Series) -> pd.Series:
     import pandas as pd
     import pyarrow as pa
 
-    values = pa.array(series.to_numpy(dtype=object, na_value=None), type=pa.string())
+    values = pa.array(series.astype("string").tolist(), type=pa.string(), from_pandas=True)
     return pd.Series(calendar_ok(values).to_numpy(zero_copy_only=False), index=series.index)
 
 
@@ -48,7 +48,7 @@ def _is_in(values: pd.Series, allowed) -> pd.Series:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    array = pa.array(values.astype("string").to_numpy(dtype=object, na_value=None), type=pa.string())
+    array = pa.array(values.astype("string").tolist(), type=pa.string(), from_pandas=True)
     found = pc.is_in(array, value_set=pa.array(list(allowed), type=pa.string()))
     return pd.Series(found.to_numpy(zero_copy_only=False), index=values.index)
 

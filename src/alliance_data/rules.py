@@ -153,21 +153,35 @@ def _cow_matches_iso3(table: pa.Table) -> pa.Array:
 
 
 def cow_codes(iso3: list[str]) -> list[int | None]:
-    """Correlates of War codes of ISO 3166-1 alpha-3 codes, from the countrycode package."""
-    import sys
+    """Correlates of War codes of ISO 3166-1 alpha-3 codes, from the countrycode package's code list.
 
-    # countrycode imports polars and pandas when it finds them, only to accept their
-    # frames as input; given plain lists it needs neither, and importing them would
-    # cost the validator a third of a second. Hide the ones not yet imported.
-    hidden = [name for name in ("polars", "pandas") if name not in sys.modules]
-    for name in hidden:
-        sys.modules[name] = None  # type: ignore[assignment]
-    try:
+    The list is read from the package's data file: importing the countrycode module would
+    also import pandas and Polars (to accept their frames), which plain lists do not need.
+    """
+    codes = _countrycode_list()
+    if codes is None:  # the data file moved: ask the module, whatever it imports
         from countrycode import countrycode
-    finally:
-        for name in hidden:
-            del sys.modules[name]
-    return [None if code is None else int(code) for code in countrycode(iso3, origin="iso3c", destination="cown")]
+
+        return [None if code is None else int(code) for code in countrycode(iso3, origin="iso3c", destination="cown")]
+    cown = dict(zip(codes["iso3c"], codes["cown"]))
+    return [None if cown.get(code) is None else int(cown[code]) for code in iso3]
+
+
+@functools.lru_cache(maxsize=1)
+def _countrycode_list() -> dict[str, list] | None:
+    """countrycode's code list (a dict of columns), found without importing the package."""
+    import importlib.util
+    import pickle
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("countrycode")
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    data = Path(next(iter(spec.submodule_search_locations))) / "data" / "codelist.pickle"
+    if not data.is_file():
+        return None
+    codes = pickle.loads(data.read_bytes())  # the installed package's own file
+    return codes if isinstance(codes, dict) and "iso3c" in codes and "cown" in codes else None
 
 
 def _currency_for_kind(table: pa.Table) -> pa.Array:

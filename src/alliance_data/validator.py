@@ -19,6 +19,7 @@ from dataclasses import field as dataclass_field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
+from .errors import AllianceDataError
 from ._package import DESCRIPTOR, foreign_keys, primary_key, safe_relative_path
 
 from .codebook import CODEBOOK
@@ -107,7 +108,7 @@ class Report:
         return sum(p.more or 1 for p in self.problems)
 
 
-class CannotValidate(Exception):
+class CannotValidate(AllianceDataError):
     """Validation cannot run at all: no such folder, or no ``datapackage.json`` in it."""
 
 
@@ -441,7 +442,7 @@ def _check_cells(table: _Table) -> None:
             report(not_nfc, lambda i: f"{value(i)} is not NFC-normalized Unicode: retype its accented letters or save as NFC")
             invisible = pc.match_substring_regex(values, INVISIBLE)
             report(invisible, lambda i: f"{value(i)} contains an invisible or text-direction character "
-                                        f"(U+{ord(re.search(INVISIBLE, column[i].as_py()).group()):04X}): remove it")
+                                        f"({_first_invisible(column[i].as_py())}): remove it")
             if kind == "string":
                 formula = pc.match_substring_regex(values, "^[=+@-]")
                 report(formula, lambda i: f"{value(i)} starts with {column[i].as_py()[0]!r}, which a spreadsheet would run as a formula: reword it")
@@ -492,6 +493,11 @@ def _check_cells(table: _Table) -> None:
         filled = pc.invert(pc.equal(keys, "\x1f" * (len(key_fields) - 1)))
         _duplicates(collect, ",".join(key_fields), keys, filled,
                     lambda i: f"({', '.join(_quote(table.strings[k][i].as_py()) for k in key_fields)}) appears more than once; the primary key must be unique")
+
+
+def _first_invisible(text: str) -> str:
+    found = re.search(INVISIBLE, text)
+    return f"U+{ord(found.group()):04X}" if found else "unknown"
 
 
 def _canonical_numbers(values: pa.Array, kind: str) -> pa.Array:
@@ -762,7 +768,7 @@ def _stray_files(root: Path, resources: list[Any]) -> list[Problem]:
             continue
         for key in ("path", "schema"):
             value, unsafe = safe_relative_path(root, resource.get(key), key)
-            if value is not None and not unsafe:  # unsafe paths are reported, and never looked into
+            if not unsafe:  # unsafe paths are reported, and never looked into
                 path = PurePosixPath(value)
                 listed.add(str(path))
                 if key == "path":
@@ -870,11 +876,11 @@ def validate(path: str | Path) -> Report:
     if not re.match(SEMVER, str(descriptor.get("version", ""))):
         report.problems.append(Problem(DESCRIPTOR, 0, "version", f"{_quote(descriptor.get('version'))} is not a semantic version such as 1.2.0"))
     by_name: dict[str, dict[str, Any]] = {}
-    names = {r.get("name") for r in resources if isinstance(r, dict)}
+    names = {str(r.get("name")) for r in resources if isinstance(r, dict)}
     seen: set[str] = set()
     jobs: list[tuple[str, str, dict[str, Any], dict[str, Any]]] = []
     for number, resource in enumerate(resources):
-        label = resource.get("name") if isinstance(resource, dict) and resource.get("name") else f"resources[{number}]"
+        label = str(resource["name"]) if isinstance(resource, dict) and resource.get("name") else f"resources[{number}]"
         if not isinstance(resource, dict):
             report.problems.append(Problem(DESCRIPTOR, 0, label, "must be an object"))
             continue
