@@ -82,6 +82,11 @@ CASES = {
     "unknown-resource-keyword": (lambda root: (root / "datapackage.json").write_text((root / "datapackage.json").read_text().replace('"mediatype"', '"mediaType"', 1)), "datapackage.json", "sources.mediaType: is not a keyword of this profile: did you mean mediatype?"),
     "file-not-in-the-descriptor": (_text("tables/extra.csv", "a,b\n1,2\n"), "tables/extra.csv", "is not listed in datapackage.json"),
     "leftover-temporary-file": (_text("tables/.frictions.csv.tmp", "half"), "tables/.frictions.csv.tmp", "is a leftover temporary file"),
+    "empty-csv": (_text("tables/frictions.csv", ""), "tables/frictions.csv:1", "header does not match"),
+    "binary-csv": (lambda root: (root / "tables" / "frictions.csv").write_bytes(bytes(range(256)) * 50), "tables/frictions.csv", ""),
+    "garbage-parquet-twin": (lambda root: (root / "tables" / "frictions.parquet").write_bytes(b"PAR1garbage"), "tables/frictions.parquet", "cannot be read"),
+    "header-of-many-columns": (_text("tables/frictions.csv", ",".join(f"c{i}" for i in range(50_000)) + "\n"), "tables/frictions.csv:1", "and 49990 more"),
+    "unknown-field-type": (_schema("frictions", lambda s: _field(s, "kind").__setitem__("type", "geopoint")), "schemas/frictions.schema.json", "kind: type \"geopoint\""),
     "symlink-out-of-the-package": (lambda root: (root / "tables" / "frictions.parquet").symlink_to("/etc/hostname"), "tables/frictions.parquet", "is a symbolic link"),
 }
 
@@ -94,6 +99,7 @@ def test_hostile_input_is_named_not_crashed(tmp_path: Path, name: str, capsys) -
     refresh_hashes(root) if name not in ("deeply-nested-json", "duplicate-json-key", "unknown-resource-keyword") else None
     problems = [str(p) for p in validate(root).problems]
     assert any(p.startswith(where) and message in p for p in problems), problems
+    assert all(len(p) < 2000 for p in problems), "every line stays readable"
     assert main(["validate", str(root)]) == 1
     out, err = capsys.readouterr()
     assert "internal error" not in out + err and "Traceback" not in out + err

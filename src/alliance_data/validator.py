@@ -310,7 +310,10 @@ def _read_table(root: Path, name: str, rel: str, schema: dict[str, Any]) -> tupl
     import pyarrow.csv as pcsv
 
     problems: list[Problem] = []
-    raw = (root / rel).read_bytes()
+    try:
+        raw = (root / rel).read_bytes()
+    except OSError as error:  # unreadable: named like any other problem, exit 1
+        return None, [Problem(rel, 0, "", f"cannot be read: {error.strerror or error}")]
     digest, size = "sha256:" + hashlib.sha256(raw).hexdigest(), len(raw)  # hashlib releases the GIL
     if raw.startswith(BOM):
         problems.append(Problem(rel, 1, "", "starts with a byte-order mark (BOM): save it as UTF-8 without BOM"))
@@ -339,10 +342,13 @@ def _read_table(root: Path, name: str, rel: str, schema: dict[str, Any]) -> tupl
         missing = [n for n in names if n not in header]
         extra = [h for h in header if h not in names]
         detail = []
+        def some(names: list[str]) -> str:  # a header of thousands of columns is not listed whole
+            return ", ".join(names[:10]) + (f" and {len(names) - 10} more" if len(names) > 10 else "")
+
         if missing:
-            detail.append("missing " + ", ".join(missing))
+            detail.append("missing " + some(missing))
         if extra:
-            detail.append("unexpected " + ", ".join(extra) if extra != [""] else "an empty column name")
+            detail.append("unexpected " + some(extra) if extra != [""] else "an empty column name")
         if not detail:
             detail.append("columns out of order")
         problems.append(Problem(rel, 1, "", f"header does not match the schema ({'; '.join(detail)}): the header must be {','.join(names)}"))
