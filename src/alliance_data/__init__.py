@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names load lazi
     from .loader import load, load_all, path, tables, year
     from .pandera_schema import schema
     from .history import status_as_of, timeline
+    from .fulltext import search
     from .validator import CannotValidate, Problem, Report, validate
 
 # Public name -> the module that defines it.
@@ -47,6 +48,7 @@ _EXPORTS = {
     "tables": ".loader",
     "year": ".loader",
     "schema": ".pandera_schema",
+    "search": ".fulltext",
     "status_as_of": ".history",
     "timeline": ".history",
     "CannotValidate": ".validator",
@@ -73,6 +75,7 @@ __all__ = [
     "load_all",
     "path",
     "schema",
+    "search",
     "sources_for",
     "status_as_of",
     "tables",
