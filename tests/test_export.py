@@ -129,7 +129,7 @@ def test_release_set_is_complete_and_its_sums_are_right(tmp_path: Path, descript
     assert main(["export", "--format", "release", "--source", str(REPO), "--out", str(out)]) == 0
     expected = {
         f"alliance_data-{version}-py3-none-any.whl", f"alliance_data-{version}.tar.gz",
-        f"alliance-data-{version}-csv.zip", "alliance-data.db", "metadata.json", "SHA256SUMS",
+        f"alliance-data-{version}-csv.zip", "alliance-data.db", "metadata.json", "FINGERPRINT", "SHA256SUMS",
         *(f"{name}.parquet" for name in alliance_data.tables()),
     }
     assert {p.name for p in out.iterdir()} == expected
@@ -137,6 +137,7 @@ def test_release_set_is_complete_and_its_sums_are_right(tmp_path: Path, descript
     assert set(sums) == expected - {"SHA256SUMS"}
     for name, digest in sums.items():
         assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest
+    assert (out / "FINGERPRINT").read_text().split()[0] == alliance_data.fingerprint()
     with zipfile.ZipFile(out / f"alliance-data-{version}-csv.zip") as archive:
         archive.extractall(tmp_path / "unzipped")
     assert main(["validate", str(tmp_path / "unzipped" / f"alliance-data-{version}")]) == 0

@@ -235,3 +235,27 @@ def test_a_changed_descriptor_is_seen_at_once(tmp_path) -> None:
     schema["title"] = before + " (edited)"
     schema_path.write_text(json.dumps(schema), encoding="utf-8")
     assert _package.table_schema("frictions", tmp_path)["title"] == before + " (edited)"
+
+
+def test_fingerprint_follows_the_data_only(tmp_path) -> None:
+    import json
+    import shutil
+
+    from alliance_data import _package
+    from conftest import REPO
+
+    for name in ("datapackage.json",):
+        shutil.copy2(REPO / name, tmp_path / name)
+    shutil.copytree(REPO / "schemas", tmp_path / "schemas")
+    shutil.copytree(REPO / "tables", tmp_path / "tables", ignore=shutil.ignore_patterns("*.parquet"))
+    same = _package.fingerprint(tmp_path)
+    assert same == _package.fingerprint(REPO), "Parquet files do not count"
+    descriptor = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["resources"][0]["hash"] = "sha256:0"
+    (tmp_path / "datapackage.json").write_text(json.dumps(descriptor, indent=4), encoding="utf-8")
+    schema = tmp_path / "schemas" / "frictions.schema.json"
+    schema.write_text(json.dumps(json.loads(schema.read_text(encoding="utf-8")), indent=1), encoding="utf-8")
+    assert _package.fingerprint(tmp_path) == same, "hashes and JSON layout do not count"
+    table = tmp_path / "tables" / "frictions.csv"
+    table.write_bytes(table.read_bytes().replace(b"Division of", b"Division  of", 1))
+    assert _package.fingerprint(tmp_path) != same, "one changed cell does"

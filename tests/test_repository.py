@@ -93,3 +93,14 @@ def test_mypy_is_clean_on_src(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-m", "mypy", "--cache-dir", str(tmp_path), "--config-file", str(REPO / "pyproject.toml")],
                             cwd=REPO, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_zenodo_metadata_matches_the_data() -> None:
+    import json
+
+    zenodo = json.loads((REPO / ".zenodo.json").read_text(encoding="utf-8"))
+    descriptor = json.loads((REPO / "datapackage.json").read_text(encoding="utf-8"))
+    assert zenodo["version"] == descriptor["version"]
+    assert zenodo["license"] == "cc-by-4.0" and zenodo["upload_type"] == "dataset"
+    assert zenodo["title"] == descriptor["title"] and zenodo["creators"]
+    assert "<repository" not in README and "URL>" not in README, "no placeholder addresses"

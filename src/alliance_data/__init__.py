@@ -16,7 +16,7 @@ import importlib
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names load lazily below
-    from ._package import DataPackageError, data_version
+    from ._package import DataPackageError, data_version, fingerprint
     from .build import BuildRefused
     from .errors import AllianceDataError
     from .export import ExportError
@@ -37,6 +37,7 @@ _EXPORTS = {
     "ExportError": ".export",
     "DataPackageError": "._package",
     "data_version": "._package",
+    "fingerprint": "._package",
     "Citation": ".cite",
     "citation": ".cite",
     "describe": ".codebook",
@@ -71,6 +72,7 @@ __all__ = [
     "connect",
     "data_version",
     "describe",
+    "fingerprint",
     "load",
     "load_all",
     "path",

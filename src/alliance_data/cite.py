@@ -19,7 +19,8 @@ class Citation:
 
 
 def citation() -> Citation:
-    """Return how to cite the installed version of the data.
+    """Return how to cite the installed version of the data, with its content fingerprint
+    (:func:`alliance_data.fingerprint`), so a reader can check they hold the same data.
 
     Examples
     --------
@@ -32,7 +33,10 @@ def citation() -> Citation:
     year = str(meta["created"])[:4]
     version = meta["version"]
     licence = ", ".join(lic["name"] for lic in meta.get("licenses", []))
-    text = f"{authors} ({year}). {meta['title']} (version {version}) [Data set]. Licence: {licence}."
+    print_ = _package.fingerprint()
+    where = "Download: the Releases page of this repository (the files of each version, with SHA256SUMS)"
+    text = (f"{authors} ({year}). {meta['title']} (version {version}) [Data set]. Licence: {licence}. "
+            f"Content fingerprint {print_}. {where}.")
     key = f"alliance_data_{version.replace('.', '_')}"
     bibtex = "\n".join([
         f"@misc{{{key},",
@@ -40,7 +44,8 @@ def citation() -> Citation:
         f"  title = {{{{{meta['title']}}}}},",
         f"  year = {{{year}}},",
         f"  version = {{{version}}},",
-        f"  note = {{Data set, licence {licence}}}",
+        f"  note = {{Data set, licence {licence}; content fingerprint {print_}; "
+        f"download from the Releases page of this repository}}",
         "}",
     ])
     return Citation(text, bibtex)

@@ -29,6 +29,8 @@ def _parser() -> argparse.ArgumentParser:
                                    description="Check a data package: exit 0 if valid, 1 if not, 2 if it cannot run.")
     validate.add_argument("path", nargs="?", help="folder holding datapackage.json (default: the installed data)")
     validate.add_argument("--format", choices=["text", "json"], default="text", help="report format (default: text)")
+    validate.add_argument("--fingerprint", metavar="SHA256", help="also check that the data has this content fingerprint "
+                                                                  "(as printed by alliance-data info or citation())")
     build = commands.add_parser("build", help="write Parquet files, resource hashes and the codebook from the CSVs",
                                 description="Validate, then write the Parquet files, the hash and bytes of each "
                                             "resource, and CODEBOOK.md. Invalid data is refused and nothing is written.")
@@ -63,6 +65,7 @@ def _info() -> int:
     print(f"{meta['title']}")
     print(f"data version {meta['version']}; licence {', '.join(lic['name'] for lic in meta.get('licenses', []))}")
     print(f"data folder {_package.data_root()}")
+    print(f"fingerprint {_package.fingerprint()}")
     print()
     rows_total = 0
     width = max(len(n) for n in _package.table_names())
@@ -115,12 +118,21 @@ def _print_report(report, fmt: str) -> None:
         print(f"{report.count} {noun} in {files} file{'s' if files != 1 else ''}")
 
 
-def _validate(path: str | None, fmt: str) -> int:
+def _validate(path: str | None, fmt: str, expected: str | None = None) -> int:
     from .validator import validate
 
-    report = validate(Path(path) if path else _package.data_root())
+    root = Path(path) if path else _package.data_root()
+    report = validate(root)
     _print_report(report, fmt)
-    return OK if report.valid else INVALID
+    if not report.valid:
+        return INVALID
+    actual = _package.fingerprint(root)
+    if fmt == "text":
+        print(f"fingerprint {actual}")
+    if expected is not None and expected.strip() != actual:
+        print(f"alliance-data: the fingerprint is {actual}, not {expected.strip()}: these are not the same data", file=sys.stderr)
+        return INVALID
+    return OK
 
 
 def _build(path: str) -> int:
@@ -213,7 +225,7 @@ def _main(argv: list[str] | None = None) -> int:
         if args.command == "info":
             return _info()
         if args.command == "validate":
-            return _validate(args.path, args.format)
+            return _validate(args.path, args.format, args.fingerprint)
         if args.command == "build":
             return _build(args.path)
         if args.command == "diff":

@@ -21,6 +21,7 @@ from ._io import write_bytes_atomic, write_text_atomic
 
 SQLITE_NAME = "alliance-data.db"
 DATASETTE_METADATA = "metadata.json"
+FINGERPRINT = "FINGERPRINT"
 CHECKSUMS = "SHA256SUMS"
 # Fixed time stamp for zip entries, so that the same data gives the same archive.
 ZIP_TIME = (2020, 1, 1, 0, 0, 0)
@@ -190,7 +191,7 @@ def _zip_of_csv_package(root: Path, version: str) -> bytes:
 def export_release(out: Path, root: Path) -> list[Path]:
     """Write the release set of a source checkout to ``out``: the wheel and sdist, a zip of
     the CSV package, every Parquet file, the SQLite database with its Datasette metadata,
-    and ``SHA256SUMS`` over them all."""
+    the content ``FINGERPRINT`` of the data, and ``SHA256SUMS`` over them all."""
     from .validator import validate
 
     if not (root / "pyproject.toml").is_file():
@@ -209,6 +210,7 @@ def export_release(out: Path, root: Path) -> list[Path]:
     write_bytes_atomic(out / f"alliance-data-{version}-csv.zip", _zip_of_csv_package(root, version))
     export_parquet(out, root)
     export_sqlite(out / SQLITE_NAME, root)
+    write_text_atomic(out / FINGERPRINT, f"{_package.fingerprint(root)}  alliance-data {version}\n")
     files = sorted(p for p in out.iterdir() if p.is_file() and p.name != CHECKSUMS)
     sums = "".join(f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n" for p in files)
     write_text_atomic(out / CHECKSUMS, sums)
