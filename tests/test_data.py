@@ -89,7 +89,7 @@ def test_foreign_keys_cover_every_reference() -> None:
         ("observations", "importer_id"): "actors",
         ("observations", "stated_by"): "actors",
         ("dyad_year", "trade_turnover_observation_id"): "observations",
-        ("dyad_year", "national_currency_share_observation_id"): "observations",
+        ("dyad_year", "currency_share_observation_id"): "observations",
         ("trade_items", "exporter_id"): "actors",
         ("trade_items", "importer_id"): "actors",
         ("trade_items", "agreement_id"): "agreements",

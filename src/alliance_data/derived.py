@@ -163,9 +163,9 @@ def dyad_year(root: Path | None = None) -> list[dict[str, Any]]:
         row["trade_turnover_observations"] = n_turnover
         share, n_share = _pick([o for o in observations if o["indicator"] == "national_currency_settlement_share"
                                 and "/" not in o["period"] and o["period"][:4] == str(year)], actor_kind)
-        row["national_currency_share_pct"] = float(share["value"]) if share else None
-        row["national_currency_share_observation_id"] = share["observation_id"] if share else None
-        row["national_currency_share_observations"] = n_share
+        row["currency_share_pct"] = float(share["value"]) if share else None
+        row["currency_share_observation_id"] = share["observation_id"] if share else None
+        row["currency_share_observations"] = n_share
         panel.append(row)
     return panel
 
