@@ -130,7 +130,8 @@ def test_release_set_is_complete_and_its_sums_are_right(tmp_path: Path, descript
     expected = {
         f"alliance_data-{version}-py3-none-any.whl", f"alliance_data-{version}.tar.gz",
         f"alliance-data-{version}-csv.zip", "alliance-data.db", "metadata.json", "FINGERPRINT", "SHA256SUMS",
-        *(f"{name}.parquet" for name in alliance_data.tables()),
+        f"alliance-data-{version}-stata.zip", f"alliance-data-{version}.xlsx",
+        *(f"{name}.parquet" for name in [*alliance_data.tables(), "agreements_wide"]),
     }
     assert {p.name for p in out.iterdir()} == expected
     sums = dict(reversed(line.split("  ")) for line in (out / "SHA256SUMS").read_text().splitlines())
@@ -139,6 +140,7 @@ def test_release_set_is_complete_and_its_sums_are_right(tmp_path: Path, descript
         assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest
     assert (out / "FINGERPRINT").read_text().split()[0] == alliance_data.fingerprint()
     with zipfile.ZipFile(out / f"alliance-data-{version}-csv.zip") as archive:
+        assert {f"alliance-data-{version}/{n}" for n in ("LICENSE", "README.md", "CODEBOOK.md")} <= set(archive.namelist())
         archive.extractall(tmp_path / "unzipped")
     assert main(["validate", str(tmp_path / "unzipped" / f"alliance-data-{version}")]) == 0
 

@@ -39,10 +39,12 @@ def _parser() -> argparse.ArgumentParser:
         "export", help="write the data as a CSV package, Parquet files, a SQLite database or a release set",
         description="csv: a complete data package (datapackage.json, schemas/, tables/*.csv) in the folder OUT. "
                     "parquet: one .parquet file per table in OUT. sqlite: the database file OUT, with keys, indexes "
-                    "and full-text search, and a Datasette metadata.json beside it. release: in the folder OUT, what "
-                    "each release carries (wheel, sdist, CSV zip, Parquet files, SQLite, SHA256SUMS); needs a source "
-                    "checkout as --source.")
-    export.add_argument("--format", choices=["csv", "parquet", "sqlite", "release"], required=True, help="what to write")
+                    "and full-text search, and a Datasette metadata.json beside it. stata: one .dta file per table in "
+                    "OUT, enums as value labels, descriptions as variable labels. xlsx: the workbook file OUT, a sheet "
+                    "per table with about and codebook sheets. Every format also carries agreements_wide. release: in "
+                    "the folder OUT, what each release carries (wheel, sdist, CSV zip, Parquet files, SQLite, Stata zip, "
+                    "workbook, FINGERPRINT, SHA256SUMS); needs a source checkout as --source.")
+    export.add_argument("--format", choices=["csv", "parquet", "sqlite", "stata", "xlsx", "release"], required=True, help="what to write")
     export.add_argument("--out", required=True, type=Path, help="output folder, or the database file for sqlite")
     export.add_argument("--source", type=Path, help="folder holding datapackage.json (default: the installed data)")
     diff = commands.add_parser("diff", help="list the rows added, removed and changed between two package folders",
@@ -160,10 +162,13 @@ def _export(fmt: str, out: Path, source: Path | None) -> int:
     if fmt == "release" and source is None:
         print("alliance-data: export --format release needs --source (a source checkout, such as .)", file=sys.stderr)
         return USAGE
-    writers = {"csv": export.export_csv, "parquet": export.export_parquet, "sqlite": export.export_sqlite}
+    from . import researchers
+
+    writers = {"csv": export.export_csv, "parquet": export.export_parquet, "sqlite": export.export_sqlite,
+               "stata": researchers.export_stata, "xlsx": researchers.export_xlsx}
     try:
         written = export.export_release(out, source) if fmt == "release" and source is not None else writers[fmt](out, source)
-    except export.ExportError as error:
+    except (export.ExportError, researchers.CannotRepresent) as error:
         print(f"alliance-data: {error}", file=sys.stderr)
         return USAGE if "pip install" in str(error) or "source checkout" in str(error) else INVALID
     print(f"exported {len(written)} files to {out}")

@@ -185,3 +185,40 @@ def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value)) if abs(value) < 1e15 else repr(value)
     return str(value)
+
+
+AGREEMENTS_WIDE = "agreements_wide"
+WIDE_AGREEMENT_FIELDS = ["agreement_id", "title", "kind", "domain", "status", "evidence", "signed", "start", "end",
+                         "value_low", "value_high", "value_currency", "value_qualifier"]
+
+
+def agreements_wide(root: Path | None = None) -> tuple[list[str], list[dict[str, Any]], dict[str, str]]:
+    """One row per agreement with its parties by role and its number of sources: the
+    columns, the rows, and a description of each column.
+
+    A role's column lists the actors in that role, separated by ``; ``; ``n_sources``
+    counts the distinct sources whose citations support the agreement.
+    """
+    schema = _package.table_schema("agreements", root)
+    described = {f["name"]: f.get("description", "") for f in schema["fields"]}
+    roles = next(f for f in _package.table_schema("agreement_parties", root)["fields"] if f["name"] == "role")
+    role_names = list(roles["constraints"]["enum"])
+    by_role: dict[tuple[str, str], list[str]] = {}
+    for party in read_rows("agreement_parties", root):
+        by_role.setdefault((party["agreement_id"], party["role"]), []).append(party["actor_id"])
+    sources: dict[str, set[str]] = {}
+    for cite in read_rows("citations", root):
+        if cite["record_table"] == "agreements" and cite["stance"] == "supports":
+            sources.setdefault(cite["record_id"], set()).add(cite["source_id"])
+    columns = [*WIDE_AGREEMENT_FIELDS, *role_names, "n_sources"]
+    rows = []
+    for agreement in read_rows("agreements", root):
+        row: dict[str, Any] = {k: agreement[k] for k in WIDE_AGREEMENT_FIELDS}
+        for role in role_names:
+            row[role] = "; ".join(sorted(by_role.get((agreement["agreement_id"], role), [])))
+        row["n_sources"] = len(sources.get(agreement["agreement_id"], set()))
+        rows.append(row)
+    descriptions = {k: described[k] for k in WIDE_AGREEMENT_FIELDS}
+    descriptions |= {role: f"Actors whose role is {role}: {roles['enumDescriptions'].get(role, '')}" for role in role_names}
+    descriptions["n_sources"] = "Distinct sources whose citations support the agreement."
+    return columns, rows, descriptions

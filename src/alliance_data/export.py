@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import AllianceDataError
-from . import _package
+from . import _package, derived
 from ._io import write_bytes_atomic, write_text_atomic
 
 SQLITE_NAME = "alliance-data.db"
@@ -31,8 +31,20 @@ class ExportError(AllianceDataError):
     """The export cannot be made (a missing library, a source that is not a checkout)."""
 
 
+def _wide_csv(root: Path | None) -> bytes:
+    import csv
+
+    columns, rows, _ = derived.agreements_wide(root)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue().encode("utf-8")
+
+
 def export_csv(out: Path, root: Path | None = None) -> list[Path]:
-    """Write a complete CSV data package (datapackage.json, schemas/, tables/) to ``out``."""
+    """Write a complete CSV data package (datapackage.json, schemas/, tables/) to ``out``,
+    and beside it ``agreements_wide.csv`` (one row per agreement, parties by role)."""
     base = root or _package.data_root()
     files = {_package.DESCRIPTOR: base / _package.DESCRIPTOR}
     for name in _package.table_names(root):
@@ -40,7 +52,8 @@ def export_csv(out: Path, root: Path | None = None) -> list[Path]:
             files[source.relative_to(base).as_posix()] = source
     for rel, source in files.items():
         write_bytes_atomic(out / rel, source.read_bytes())
-    return [out / rel for rel in files]
+    write_bytes_atomic(out / f"{derived.AGREEMENTS_WIDE}.csv", _wide_csv(root))
+    return [out / rel for rel in files] + [out / f"{derived.AGREEMENTS_WIDE}.csv"]
 
 
 def export_parquet(out: Path, root: Path | None = None) -> list[Path]:
@@ -54,7 +67,14 @@ def export_parquet(out: Path, root: Path | None = None) -> list[Path]:
         data = parquet.read_bytes() if parquet.is_file() else parquet_bytes(read_arrow(name, root))
         write_bytes_atomic(out / f"{name}.parquet", data)
         written.append(out / f"{name}.parquet")
-    return written
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    columns, _, _ = derived.agreements_wide(root)
+    types = {c: (pa.float64() if c in ("value_low", "value_high") else pa.int64() if c == "n_sources" else pa.string()) for c in columns}
+    wide = pcsv.read_csv(pa.py_buffer(_wide_csv(root)), convert_options=pcsv.ConvertOptions(column_types=types, strings_can_be_null=True))
+    write_bytes_atomic(out / f"{derived.AGREEMENTS_WIDE}.parquet", parquet_bytes(wide))
+    return written + [out / f"{derived.AGREEMENTS_WIDE}.parquet"]
 
 
 def _free_text(field: dict[str, Any]) -> bool:
@@ -134,6 +154,12 @@ def export_sqlite(out: Path, root: Path | None = None) -> list[Path]:
                 text = [f["name"] for f in table_schema["fields"] if _free_text(f)]
                 if text:
                     table.enable_fts(text, create_triggers=False)
+            columns_wide, rows_wide, _ = derived.agreements_wide(root)
+            wide = db.table(derived.AGREEMENTS_WIDE)
+            wide.create({c: (float if c in ("value_low", "value_high") else int if c == "n_sources" else str) for c in columns_wide},
+                        pk="agreement_id", foreign_keys=[("agreement_id", "agreements", "agreement_id")])
+            wide.insert_all([{k: (None if v == "" else float(v) if k in ("value_low", "value_high") else v) for k, v in row.items()}
+                             for row in rows_wide])
         db.close()
         os.chmod(temporary, 0o644)
         os.replace(temporary, out)
@@ -180,6 +206,8 @@ def _zip_of_csv_package(root: Path, version: str) -> bytes:
         for name in _package.table_names(root):
             names += [_package.table_schema_path(name, root).relative_to(root).as_posix(),
                       _package.table_path(name, "csv", root).relative_to(root).as_posix()]
+        # What a reader of the zip alone needs: the licence, the README and the codebook.
+        names += [rel for rel in ("LICENSE", "README.md", "CODEBOOK.md", "CITATION.cff") if (root / rel).is_file()]
         for rel in sorted(names):
             info = zipfile.ZipInfo(f"{folder}/{rel}", date_time=ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
@@ -210,6 +238,10 @@ def export_release(out: Path, root: Path) -> list[Path]:
     write_bytes_atomic(out / f"alliance-data-{version}-csv.zip", _zip_of_csv_package(root, version))
     export_parquet(out, root)
     export_sqlite(out / SQLITE_NAME, root)
+    from . import researchers
+
+    write_bytes_atomic(out / f"alliance-data-{version}-stata.zip", researchers.stata_zip(root))
+    write_bytes_atomic(out / f"alliance-data-{version}.xlsx", researchers.xlsx_bytes(root))
     write_text_atomic(out / FINGERPRINT, f"{_package.fingerprint(root)}  alliance-data {version}\n")
     files = sorted(p for p in out.iterdir() if p.is_file() and p.name != CHECKSUMS)
     sums = "".join(f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n" for p in files)

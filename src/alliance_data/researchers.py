@@ -1,0 +1,185 @@
+"""Exports for the tools researchers open: Stata files and an Excel workbook.
+
+Both carry every table plus the flat ``agreements_wide``, typed and labelled from the
+Table Schemas. Where a format cannot hold something, the rule is stated here and in the
+README, and nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from . import _package, derived
+from ._io import write_bytes_atomic
+from .errors import AllianceDataError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+STATA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,31}$")
+STATA_LABEL = 80  # characters in a variable or data label
+STATA_STR = 2045  # longer text is written as strL, Stata's long-string type
+EXCEL_CELL = 32767  # characters in one cell
+EXCEL_SHEET = 31  # characters in a sheet name
+
+
+class CannotRepresent(AllianceDataError):
+    """A value the target format cannot hold; the message says which and where."""
+
+
+def frames(root: Path | None = None) -> dict[str, tuple[pd.DataFrame, dict[str, str]]]:
+    """Every table and ``agreements_wide`` as typed pandas frames, with each column's description."""
+    import pandas as pd
+
+    from .dtypes import to_pandas
+    from .loader import read_arrow
+
+    out: dict[str, tuple[pd.DataFrame, dict[str, str]]] = {}
+    for name in _package.table_names(root):
+        schema = _package.table_schema(name, root)
+        out[name] = (to_pandas(read_arrow(name, root), schema), {f["name"]: f.get("description", "") for f in schema["fields"]})
+    columns, rows, descriptions = derived.agreements_wide(root)
+    wide = pd.DataFrame(rows, columns=columns)
+    for column in columns:
+        wide[column] = pd.to_numeric(wide[column]) if column in ("value_low", "value_high", "n_sources") else wide[column].astype("string")
+    for column in ("value_low", "value_high"):
+        wide[column] = wide[column].astype("float64")
+    out[derived.AGREEMENTS_WIDE] = (wide, descriptions)
+    return out
+
+
+def stata_names(columns: list[str]) -> dict[str, str]:
+    """Stata names for columns: up to 32 letters, digits or underscores, not starting with a
+    digit and not a word Stata reserves (``end`` becomes ``_end``); a longer or odd name is
+    cut and, if that collides, numbered. The variable label keeps the original name."""
+    from pandas.io.stata import StataParser
+
+    reserved = StataParser().RESERVED_WORDS
+    names: dict[str, str] = {}
+    taken: set[str] = set()
+    for column in columns:
+        name = column if STATA_NAME.match(column) else re.sub(r"[^A-Za-z0-9_]", "_", column)
+        if not re.match(r"^[A-Za-z_]", name) or name in reserved:
+            name = "_" + name
+        name = name[:32]
+        number = 1
+        while name in taken:
+            suffix = f"_{number}"
+            name, number = name[:32 - len(suffix)] + suffix, number + 1
+        taken.add(name)
+        names[column] = name
+    return names
+
+
+def _label(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
+def stata_bytes(frame: pd.DataFrame, descriptions: dict[str, str], data_label: str) -> bytes:
+    """One table as a Stata 14+ (format 118, UTF-8) file: enums as labelled integers with a
+    value label per allowed value, a variable label from each description, optional
+    integers as doubles (Stata's missing ``.``), missing text as empty strings, text longer
+    than 2,045 bytes as strL."""
+    import pandas as pd
+
+    frame = frame.copy()
+    names = stata_names(list(frame.columns))
+    labels = {}
+    for column in frame.columns:
+        text = descriptions.get(column, "")
+        if names[column] != column:
+            text = f"{column}: {text}"
+        labels[names[column]] = _label(text, STATA_LABEL)
+        dtype = frame[column].dtype
+        if isinstance(dtype, pd.CategoricalDtype):
+            continue
+        if str(dtype) == "Int64":
+            frame[column] = frame[column].astype("float64")
+        elif not pd.api.types.is_numeric_dtype(dtype):
+            frame[column] = frame[column].astype("object").where(frame[column].notna(), "").astype(str)
+    frame = frame.rename(columns=names)
+    long_text = [c for c in frame.columns if frame[c].dtype == object and frame[c].str.encode("utf-8").str.len().max() > STATA_STR]
+    buffer = io.BytesIO()
+    frame.to_stata(buffer, write_index=False, version=118, variable_labels=labels, convert_strl=long_text,
+                   data_label=_label(data_label, STATA_LABEL))
+    return buffer.getvalue()
+
+
+def export_stata(out: Path, root: Path | None = None) -> list[Path]:
+    """Write one ``<table>.dta`` per table, and ``agreements_wide.dta``, to the folder ``out``."""
+    version = _package.data_version(root)
+    written = []
+    for name, (frame, descriptions) in frames(root).items():
+        path = Path(out) / f"{name}.dta"
+        write_bytes_atomic(path, stata_bytes(frame, descriptions, f"alliance-data {version}: {name}"))
+        written.append(path)
+    return written
+
+
+def stata_zip(root: Path | None = None) -> bytes:
+    """The Stata files of every table in one zip, for the release set."""
+    version = _package.data_version(root)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, (frame, descriptions) in frames(root).items():
+            info = zipfile.ZipInfo(f"alliance-data-{version}-stata/{name}.dta", date_time=(2000, 1, 1, 0, 0, 0))
+            archive.writestr(info, stata_bytes(frame, descriptions, f"alliance-data {version}: {name}"), zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
+
+
+def xlsx_bytes(root: Path | None = None) -> bytes:
+    """One workbook: an ``about`` sheet (version, licence, fingerprint, how to cite), a
+    ``codebook`` sheet (every column with its type, description and allowed values), then a
+    sheet per table. Refuses a cell longer than Excel holds rather than cutting it."""
+    import pandas as pd
+
+    from .cite import citation
+
+    meta = _package.descriptor(root)
+    cite = citation()
+    about = pd.DataFrame([
+        ("title", meta["title"]), ("data version", meta["version"]),
+        ("licence", ", ".join(lic["name"] for lic in meta.get("licenses", []))),
+        ("fingerprint", _package.fingerprint(root)), ("how to cite", cite.text), ("BibTeX", cite.bibtex),
+        ("sheets", "codebook: every column; then one sheet per table, named as the table (cut to 31 characters)"),
+    ], columns=["item", "value"])
+    codebook = []
+    for name in _package.table_names(root):
+        for f in _package.table_schema(name, root)["fields"]:
+            allowed = "; ".join(f"{k}: {v}" for k, v in f.get("enumDescriptions", {}).items())
+            codebook.append((name, f["name"], f.get("type", "string"), f.get("description", ""), allowed))
+    _, _, wide_descriptions = derived.agreements_wide(root)
+    codebook += [(derived.AGREEMENTS_WIDE, column, "", text, "") for column, text in wide_descriptions.items()]
+    sheets: dict[str, pd.DataFrame] = {"about": about, "codebook": pd.DataFrame(codebook, columns=["table", "field", "type", "description", "allowed values"])}
+    for name, (frame, _) in frames(root).items():
+        sheet = name[:EXCEL_SHEET]
+        for column in frame.columns:
+            if frame[column].dtype == "string" or isinstance(frame[column].dtype, pd.CategoricalDtype):
+                lengths = frame[column].astype("string").str.len()
+                if (lengths > EXCEL_CELL).any():
+                    row = int(lengths.idxmax()) + 2
+                    raise CannotRepresent(f"{name}.csv:{row}: {column}: a cell of {int(lengths.max())} characters is longer "
+                                          f"than Excel holds ({EXCEL_CELL}); use the CSV, Parquet or SQLite files")
+        sheets[sheet] = frame
+    buffer = io.BytesIO()
+    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
+        for sheet, frame in sheets.items():
+            frame.to_excel(writer, sheet_name=sheet, index=False)
+            writer.sheets[sheet].freeze_panes = "A2"
+    return buffer.getvalue()
+
+
+def export_xlsx(out: Path, root: Path | None = None) -> list[Path]:
+    """Write the workbook to the file ``out``."""
+    try:
+        import openpyxl  # noqa: F401
+    except ImportError:
+        raise CannotRepresent('the Excel export needs openpyxl: pip install "alliance-data[xlsx]"') from None
+    write_bytes_atomic(Path(out), xlsx_bytes(root))
+    return [Path(out)]
+
