@@ -104,3 +104,9 @@ def test_zenodo_metadata_matches_the_data() -> None:
     assert zenodo["license"] == "cc-by-4.0" and zenodo["upload_type"] == "dataset"
     assert zenodo["title"] == descriptor["title"] and zenodo["creators"]
     assert "<repository" not in README and "URL>" not in README, "no placeholder addresses"
+
+
+def test_readme_links_hold_on_a_package_index() -> None:
+    """A package index shows the README without the repository: no relative links or images."""
+    relative = re.findall(r"\]\((?!https?://)[^)]*\)", README)
+    assert not relative, relative
