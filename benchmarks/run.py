@@ -122,6 +122,9 @@ def main() -> int:
     floor_code = f"import pandas as pd, pyarrow.parquet\nframes = [pd.read_parquet(p) for p in {paths!r}]"
     load_code = "import alliance_data\nframes = alliance_data.load_all()"
     floor_load, _, load_all, _ = paired_medians([PYTHON, "-c", floor_code], [PYTHON, "-c", load_code], repeat * 2)
+    polars_floor_code = f"import polars as pl\nframes = [pl.read_parquet(p) for p in {paths!r}]"
+    polars_code = "import alliance_data\nframes = [alliance_data.load(n, backend='polars') for n in alliance_data.tables()]"
+    polars_floor, _, polars_load, _ = paired_medians([PYTHON, "-c", polars_floor_code], [PYTHON, "-c", polars_code], repeat * 2)
     floor_peak = median_peak_kib(floor_code, repeat)
     load_peak = median_peak_kib(load_code, repeat)
     lines += [
@@ -139,6 +142,10 @@ def main() -> int:
     checks.append(("load_all within 1.15x of reading the Parquet files by hand", ok))
     row("cold `load_all()`", f"{load_all * 1000:.0f} ms", f"{floor_load * 1000:.0f} ms (pandas.read_parquet of each file)",
         f"{load_all / floor_load:.2f}×", "≤ 1.15×", "yes" if ok else "no")
+    ok = polars_load / polars_floor <= 1.2
+    checks.append(("load(backend='polars') of every table within 1.2x of pl.read_parquet", ok))
+    row("cold `load(name, backend='polars')` of every table", f"{polars_load * 1000:.0f} ms",
+        f"{polars_floor * 1000:.0f} ms (polars.read_parquet of each file)", f"{polars_load / polars_floor:.2f}×", "≤ 1.2×", "yes" if ok else "no")
     ok = load_peak / floor_peak <= 1.2
     checks.append(("load_all peak memory within 1.2x of the floor", ok))
     row("peak memory of `load_all()`", f"{load_peak / 1024:.0f} MiB", f"{floor_peak / 1024:.0f} MiB",

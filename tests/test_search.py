@@ -32,3 +32,14 @@ def test_search_with_polars_needs_no_pandas() -> None:
     code = "import sys, alliance_data\nhits = alliance_data.search('satellite', backend='polars')\nprint(len(hits) > 0, 'pandas' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.split() == ["True", "False"], result.stderr
+
+
+def test_polars_loading_never_imports_pandas() -> None:
+    pytest.importorskip("polars")
+    import subprocess
+    import sys
+
+    code = ("import sys, alliance_data\nframes = [alliance_data.load(n, backend='polars') for n in alliance_data.tables()]\n"
+            "line = alliance_data.timeline(backend='polars')\nprint(all(len(f) for f in frames), 'pandas' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout.split() == ["True", "False"], result.stderr

@@ -72,7 +72,10 @@ def read_arrow(name: str, root: Path | None = None, columns: Sequence[str] | Non
     table_schema = _package.table_schema(name, root)
     parquet_path = _package.table_path(name, "parquet", root)
     if parquet_path.is_file():
-        return pq.read_table(parquet_path, columns=list(columns) if columns is not None else None)
+        # ParquetFile reads one file directly; pq.read_table would go through pyarrow.dataset,
+        # which imports pandas, and the Polars path must not.
+        with pq.ParquetFile(parquet_path) as parquet:
+            return parquet.read(columns=list(columns) if columns is not None else None)
     table = read_csv_arrow(_package.table_path(name, "csv", root), table_schema)
     return table.select(list(columns)) if columns is not None else table
 
@@ -133,6 +136,9 @@ def load(
         unknown = [c for c in columns if c not in known]
         if unknown:
             raise KeyError(f"table {name!r} has no column {unknown[0]!r}; its columns are: {', '.join(known)}")
+    parquet_path = _package.table_path(name, "parquet")
+    if backend == "polars" and not (validate or with_sources) and parquet_path.is_file():
+        return _read_polars(parquet_path, table_schema, columns)
     table = read_arrow(name) if (validate or with_sources) else read_arrow(name, columns=columns)
     if with_sources:
         from .provenance import citation_lists, corroboration_counts
@@ -155,6 +161,24 @@ def load(
     return frame
 
 
+def _read_polars(parquet_path: Path, table_schema: dict, columns: Sequence[str] | None):
+    """A table straight from its Parquet file with Polars' own reader (no pyarrow, no pandas)."""
+    try:
+        import polars as pl
+    except ImportError:
+        raise ImportError('backend="polars" needs Polars: pip install "alliance-data[polars]"') from None
+    frame = pl.read_parquet(parquet_path, columns=list(columns) if columns is not None else None)
+    return frame.with_columns(**_enum_casts(frame.columns, table_schema))
+
+
+def _enum_casts(names: list[str], table_schema: dict) -> dict:
+    """Each enum column as pl.Enum with the schema's values, in the schema's order."""
+    import polars as pl
+
+    return {f["name"]: pl.col(f["name"]).cast(pl.String).cast(pl.Enum([str(v) for v in f["constraints"]["enum"]]))
+            for f in table_schema["fields"] if f.get("constraints", {}).get("enum") is not None and f["name"] in names}
+
+
 def _to_polars(table: pa.Table, table_schema: dict, columns: Sequence[str] | None, with_sources: bool):
     try:
         import polars as pl
@@ -162,11 +186,7 @@ def _to_polars(table: pa.Table, table_schema: dict, columns: Sequence[str] | Non
         raise ImportError('backend="polars" needs Polars: pip install "alliance-data[polars]"') from None
     frame = pl.from_arrow(table)
     assert isinstance(frame, pl.DataFrame)  # a table, not one column, goes in
-    casts = {}
-    for f in table_schema["fields"]:
-        enum = f.get("constraints", {}).get("enum")
-        if enum is not None and f["name"] in frame.columns:
-            casts[f["name"]] = pl.col(f["name"]).cast(pl.String).cast(pl.Enum(enum))
+    casts = _enum_casts(frame.columns, table_schema)
     frame = frame.with_columns(**casts) if casts else frame
     if columns is not None:
         frame = frame.select([*columns, *(["citations", "corroborating_sources"] if with_sources else [])])
