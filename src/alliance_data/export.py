@@ -126,40 +126,50 @@ def export_sqlite(out: Path, root: Path | None = None) -> list[Path]:
 
     out.parent.mkdir(parents=True, exist_ok=True)
     schemas = {name: _package.table_schema(name, root) for name in _package.table_names(root)}
-    order = graphlib.TopologicalSorter(
+    order = list(graphlib.TopologicalSorter(
         {name: {other for _, other, _ in _foreign_keys(name, s) if other != name} for name, s in schemas.items()}
-    ).static_order()
+    ).static_order())
     handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     os.close(handle)
     try:
         db = sqlite_utils.Database(temporary)
         db.conn.execute("PRAGMA foreign_keys = ON")
-        with db.conn:  # one transaction
-            for name in order:
-                table_schema = schemas[name]
-                python_type = {"integer": int, "number": float}
-                columns = {f["name"]: python_type.get(f.get("type"), str) for f in table_schema["fields"]}
-                key = _package.primary_key(table_schema)
-                required = {f["name"] for f in table_schema["fields"] if f.get("constraints", {}).get("required")}
-                foreign = _foreign_keys(name, table_schema)
-                table = db.table(name)
-                table.create(columns, pk=key[0] if len(key) == 1 else tuple(key), foreign_keys=foreign, not_null=required | set(key))
-                rows = read_arrow(name, root).to_pylist()
-                for column, other, target in foreign:
-                    if other == name:  # a row may name a parent listed after it (agreements.part_of)
-                        rows = _parents_first(rows, column, target)
-                table.insert_all(rows)
-                for column, _, _ in foreign:
-                    table.create_index([column])
-                text = [f["name"] for f in table_schema["fields"] if _free_text(f)]
-                if text:
-                    table.enable_fts(text, create_triggers=False)
-            columns_wide, rows_wide, _ = derived.agreements_wide(root)
-            wide = db.table(derived.AGREEMENTS_WIDE)
-            wide.create({c: (float if c in ("value_low", "value_high") else int if c == "n_sources" else str) for c in columns_wide},
-                        pk="agreement_id", foreign_keys=[("agreement_id", "agreements", "agreement_id")])
-            wide.insert_all([{k: (None if v == "" else float(v) if k in ("value_low", "value_high") else v) for k, v in row.items()}
-                             for row in rows_wide])
+        columns_wide, rows_wide, _ = derived.agreements_wide(root)
+        wide_types = {c: (float if c in ("value_low", "value_high") else int if c == "n_sources" else str) for c in columns_wide}
+        # The tables first (sqlite-utils writes their SQL)...
+        loaded: dict[str, list[dict[str, Any]]] = {}
+        foreign_of: dict[str, list[tuple[str, str, str]]] = {}
+        for name in order:
+            table_schema = schemas[name]
+            python_type = {"integer": int, "number": float}
+            columns = {f["name"]: python_type.get(f.get("type"), str) for f in table_schema["fields"]}
+            key = _package.primary_key(table_schema)
+            required = {f["name"] for f in table_schema["fields"] if f.get("constraints", {}).get("required")}
+            foreign_of[name] = _foreign_keys(name, table_schema)
+            db.table(name).create(columns, pk=key[0] if len(key) == 1 else tuple(key), foreign_keys=foreign_of[name],
+                                  not_null=required | set(key))
+            rows = read_arrow(name, root).to_pylist()
+            for column, other, target in foreign_of[name]:
+                if other == name:  # a row may name a parent listed after it (agreements.part_of)
+                    rows = _parents_first(rows, column, target)
+            loaded[name] = rows
+        db.table(derived.AGREEMENTS_WIDE).create(wide_types, pk="agreement_id", foreign_keys=[("agreement_id", "agreements", "agreement_id")])
+        loaded[derived.AGREEMENTS_WIDE] = [{k: (None if v == "" else float(v) if k in ("value_low", "value_high") else v)
+                                            for k, v in row.items()} for row in rows_wide]
+        # ...then every row in one transaction (sqlite-utils' insert_all would commit each batch).
+        with db.conn:
+            for name, rows in loaded.items():
+                if rows:
+                    names = list(rows[0])
+                    sql = f"INSERT INTO [{name}] ({', '.join(f'[{n}]' for n in names)}) VALUES ({', '.join('?' for _ in names)})"
+                    db.conn.executemany(sql, [tuple(row[n] for n in names) for row in rows])
+        # ...and the indexes and full-text search over the loaded rows.
+        for name in order:
+            for column, _, _ in foreign_of[name]:
+                db.table(name).create_index([column])
+            text = [f["name"] for f in schemas[name]["fields"] if _free_text(f)]
+            if text:
+                db.table(name).enable_fts(text, create_triggers=False)
         db.close()
         os.chmod(temporary, 0o644)
         os.replace(temporary, out)
