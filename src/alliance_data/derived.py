@@ -17,6 +17,8 @@ from typing import Any
 from . import _package
 
 DYAD_YEAR = "dyad_year"
+# The tables the panel is derived from.
+DYAD_YEAR_INPUTS = ("actors", "cameo_codes", "events", "event_actors", "agreements", "agreement_parties", "observations")
 FIRST_YEAR, LAST_YEAR = 2000, 2026
 COW = {"RUS": 365, "IRN": 630}
 QUAD_CLASSES = ("verbal_cooperation", "material_cooperation", "verbal_conflict", "material_conflict")

@@ -25,7 +25,7 @@ from ._package import DESCRIPTOR, foreign_keys, primary_key, safe_relative_path
 
 from .codebook import CODEBOOK
 from .codebook import render as render_codebook
-from .derived import DYAD_YEAR, dyad_year_csv
+from .derived import DYAD_YEAR, DYAD_YEAR_INPUTS, dyad_year_csv
 from .rules import PARTIAL_DATE, PERIOD, ROW_RULES, calendar_ok, package_problems
 
 if TYPE_CHECKING:
@@ -947,8 +947,12 @@ def validate(path: str | Path) -> Report:
         if not any(not p.generated for p in table.problems):
             _check_generated(root, table, by_name[name])
         report.problems.extend(table.problems)
-    if DYAD_YEAR in tables and not any(not p.generated for p in report.problems):
-        report.problems.extend(_check_derived(root, tables[DYAD_YEAR]))
+    if DYAD_YEAR in tables:
+        lacking = [name for name in DYAD_YEAR_INPUTS if name not in tables]
+        if lacking:
+            report.problems.append(Problem(tables[DYAD_YEAR].rel, 0, "", f"is derived from {', '.join(lacking)}, which the package lacks or could not read"))
+        elif not any(not p.generated for p in report.problems):
+            report.problems.extend(_check_derived(root, tables[DYAD_YEAR]))
     if (root / CODEBOOK).is_file() and not any(not p.generated for p in report.problems):
         if (root / CODEBOOK).read_text(encoding="utf-8") != render_codebook(root):
             report.problems.append(Problem(CODEBOOK, 0, "", f"is not what the schemas give: {REBUILD}", generated=True))
