@@ -49,3 +49,13 @@ def package_copy(tmp_path: Path) -> Path:
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file under ``folder`` with its bytes, to prove nothing changed."""
     return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    """In CI, the time since .ci/run began (install plus tests), above pytest's closing line."""
+    import os
+    import time
+
+    started = os.environ.get("ALLIANCE_DATA_CI_STARTED")
+    if started and started.isdigit():
+        terminalreporter.write_line(f"CI total (install and tests): {int(time.time()) - int(started)} s")

@@ -70,6 +70,33 @@ def describe(name: str) -> pd.DataFrame:
     return pd.DataFrame(_rows(name)).astype("string")
 
 
+def _corroboration(root: Path | None) -> list[str]:
+    """How many fact rows rest on the founding article alone, table by table."""
+    from . import derived
+    from .rules import FACT_TABLES
+
+    names = set(_package.table_names(root))
+    if not {"citations", "sources"} <= names:
+        return []
+    publisher = {s["source_id"]: s["publisher"] or s["source_id"] for s in derived.read_rows("sources", root)}
+    backing: dict[tuple[str, str], set[str]] = {}
+    for c in derived.read_rows("citations", root):
+        if c["stance"] == "supports" and c["source_id"] != "founding-article":
+            backing.setdefault((c["record_table"], c["record_id"]), set()).add(publisher.get(c["source_id"], c["source_id"]))
+    lines = ["## Corroboration", "",
+             "`corroborating_sources` (from `load(name, with_sources=True)`) counts the independent sources, by "
+             "publisher, that support a row besides the founding article. Rows with none rest on the article alone:", "",
+             "| table | rows | on the article alone |", "|---|---|---|"]
+    for table in FACT_TABLES:
+        if table not in names:
+            continue
+        key = _package.primary_key(_package.table_schema(table, root))[0]
+        ids = [row[key] for row in derived.read_rows(table, root)]
+        alone = sum(1 for i in ids if not backing.get((table, i)))
+        lines.append(f"| `{table}` | {len(ids)} | {alone} |")
+    return [*lines, ""]
+
+
 def render(root: Path | None = None) -> str:
     """Return the Markdown codebook of the package at ``root`` (default: bundled)."""
     meta = _package.descriptor(root)
@@ -111,6 +138,7 @@ def render(root: Path | None = None) -> str:
         "- File hygiene: UTF-8 without BOM, LF line endings, no spaces around a value, no control characters, "
         "NFC Unicode, no text cell starting with `=`, `+`, `-` or `@`.",
         "",
+        *_corroboration(root),
         "## Coding events with CAMEO",
         "",
         "Each event carries the most specific CAMEO code (version 1.1b3; Event Data Project, Pennsylvania State "

@@ -217,7 +217,7 @@ def _zip_of_csv_package(root: Path, version: str) -> bytes:
             names += [_package.table_schema_path(name, root).relative_to(root).as_posix(),
                       _package.table_path(name, "csv", root).relative_to(root).as_posix()]
         # What a reader of the zip alone needs: the licence, the README and the codebook.
-        names += [rel for rel in ("LICENSE", "README.md", "CODEBOOK.md", "CITATION.cff") if (root / rel).is_file()]
+        names += [rel for rel in ("LICENSE", "LICENSE-DATA", "README.md", "CODEBOOK.md", "CITATION.cff") if (root / rel).is_file()]
         for rel in sorted(names):
             info = zipfile.ZipInfo(f"{folder}/{rel}", date_time=ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
