@@ -82,3 +82,21 @@ def test_installed_wheel_loads_every_table_from_anywhere(wheel: Path, tmp_path: 
     cli = env_dir / "bin" / "alliance-data"
     result = subprocess.run([str(cli), "validate"], cwd=elsewhere, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_sdist_is_a_complete_source_release(tmp_path: Path) -> None:
+    """Everything the tests read is in the sdist (the few checkout-only files make their tests skip)."""
+    import tarfile
+
+    subprocess.run([sys.executable, "-c", f"import hatchling.build as b; b.build_sdist({str(tmp_path)!r})"], cwd=REPO, check=True,
+                   capture_output=True)
+    (sdist,) = tmp_path.glob("alliance_data-*.tar.gz")
+    with tarfile.open(sdist) as archive:
+        names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
+    for rel in ("pyproject.toml", "datapackage.json", "CODEBOOK.md", "README.md", "LICENSE", "LICENSE-DATA", "CHANGELOG.md",
+                "CONTRIBUTING.md", "codelists/cameo/eventcodes.tsv", "docs/figures.json", "tests/conftest.py",
+                "benchmarks/make_synthetic.py"):
+        assert rel in names, rel
+    for folder in ("tables", "schemas", "tests"):
+        expected = {p.relative_to(REPO).as_posix() for p in (REPO / folder).iterdir() if p.is_file() and p.suffix != ".pyc"}
+        assert expected <= names, sorted(expected - names)

@@ -13,6 +13,14 @@ from conftest import REPO
 README = (REPO / "README.md").read_text(encoding="utf-8")
 
 
+# Files a git checkout has and the sdist does not (CI, workflows, the PR template, Zenodo
+# metadata): the tests that read them say so and skip when run from an unpacked sdist.
+CHECKOUT_ONLY = (".ci/run", ".github/workflows/validate.yml", ".github/workflows/release.yml",
+                 ".github/PULL_REQUEST_TEMPLATE.md", ".zenodo.json")
+needs_checkout = pytest.mark.skipif(not all((REPO / name).is_file() for name in CHECKOUT_ONLY),
+                                    reason="needs a git checkout: CI, workflow and Zenodo files are not in the sdist")
+
+
 def fenced(language: str) -> list[str]:
     return re.findall(rf"```{language}\n(.*?)```", README, flags=re.S)
 
@@ -21,8 +29,12 @@ def test_quick_start_is_two_commands_and_ci_runs_the_test_one() -> None:
     quick_start = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
     commands = [block.strip() for block in re.findall(r"```sh\n(.*?)```", quick_start, flags=re.S)]
     assert commands == ['pip install . && alliance-data info', 'pip install ".[test]" && pytest']
+
+
+@needs_checkout
+def test_ci_runs_the_readme_test_command() -> None:
     ci = (REPO / ".ci" / "run").read_text(encoding="utf-8").strip().splitlines()
-    assert ci[-1] == commands[1]
+    assert ci[-1] == 'pip install ".[test]" && pytest'
 
 
 @pytest.mark.parametrize("block", fenced("python"), ids=lambda b: b.splitlines()[0][:40])
@@ -41,13 +53,13 @@ def test_codebook_is_fresh() -> None:
 
 
 def test_repository_files_exist() -> None:
-    for name in ("LICENSE", "CITATION.cff", "CHANGELOG.md", "CONTRIBUTING.md",
-                 ".github/workflows/validate.yml", ".github/PULL_REQUEST_TEMPLATE.md", ".ci/run"):
+    for name in ("LICENSE", "LICENSE-DATA", "CITATION.cff", "CHANGELOG.md", "CONTRIBUTING.md"):
         assert (REPO / name).is_file(), name
     assert "MIT License" in (REPO / "LICENSE").read_text(encoding="utf-8")
     assert "CC-BY-4.0" in README
 
 
+@needs_checkout
 def test_workflow_checks_what_contributors_must_pass() -> None:
     workflow = (REPO / ".github" / "workflows" / "validate.yml").read_text(encoding="utf-8")
     for step in ("frictionless validate datapackage.json", "alliance-data validate .", "alliance-data build .",
@@ -58,6 +70,7 @@ def test_workflow_checks_what_contributors_must_pass() -> None:
     assert "pull_request" in workflow and "push" in workflow
 
 
+@needs_checkout
 def test_release_workflow_checks_the_tag_and_attaches_the_set() -> None:
     workflow = (REPO / ".github" / "workflows" / "release.yml").read_text(encoding="utf-8")
     for step in ('tags: ["v*"]', "datapackage.json", "alliance-data export --format release", "sha256sum -c SHA256SUMS",
@@ -69,6 +82,7 @@ def test_changelog_names_the_current_version(descriptor: dict) -> None:
     assert f"## {descriptor['version']}" in (REPO / "CHANGELOG.md").read_text(encoding="utf-8")
 
 
+@needs_checkout
 def test_workflows_pass_an_offline_audit() -> None:
     """zizmor finds nothing: actions pinned to commits, no expressions in shell, least privilege."""
     import shutil
@@ -95,6 +109,7 @@ def test_mypy_is_clean_on_src(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@needs_checkout
 def test_zenodo_metadata_matches_the_data() -> None:
     import json
 
