@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 import pytest
 
 import alliance_data
-from alliance_data.loader import read_csv_arrow
+from alliance_data.arrow_io import read_csv_arrow
 from alliance_data.dtypes import to_pandas
 from conftest import REPO
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from . import _package, codebook, derived
 from ._io import remove_leftovers, write_files_atomic
 from .errors import AllianceDataError
-from .loader import read_csv_arrow
+from .arrow_io import read_csv_arrow
 from .validator import Report, same_content, validate
 
 

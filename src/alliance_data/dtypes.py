@@ -1,4 +1,5 @@
-"""Arrow and pandas types derived from the Table Schemas.
+"""Arrow, pandas, pandera and SQLite types derived from the Table Schemas (Stata's follow
+the pandas ones).
 
 Every column type in the package comes from here: enums become dictionary-encoded
 (pandas ``category``) columns with exactly the schema's categories, integers nullable
@@ -14,6 +15,25 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
+
+
+def pandas_dtype(field: dict[str, Any]) -> Any:
+    """The pandas dtype of a Table Schema field (what :func:`to_pandas` gives and the pandera
+    schemas check): enums ``category`` with every allowed value, integers ``Int64``."""
+    import pandas as pd
+    import pyarrow as pa
+
+    enum = field.get("constraints", {}).get("enum")
+    if enum is not None:
+        return pd.CategoricalDtype(enum)
+    types = {"integer": pd.Int64Dtype(), "year": pd.Int64Dtype(), "number": "float64", "boolean": pd.BooleanDtype(),
+             "date": pd.ArrowDtype(pa.date32())}
+    return types.get(field.get("type", "string"), pd.StringDtype("pyarrow"))
+
+
+def sqlite_type(field: dict[str, Any]) -> type:
+    """The Python type sqlite-utils makes a column of (INTEGER, REAL or TEXT)."""
+    return {"integer": int, "year": int, "number": float}.get(field.get("type", "string"), str)
 
 
 def arrow_type(field: dict[str, Any]) -> pa.DataType:

@@ -18,6 +18,7 @@ from typing import Any
 from .errors import AllianceDataError
 from . import _package, derived
 from ._io import write_bytes_atomic, write_text_atomic
+from .dtypes import sqlite_type
 
 SQLITE_NAME = "alliance-data.db"
 DATASETTE_METADATA = "metadata.json"
@@ -59,7 +60,7 @@ def export_csv(out: Path, root: Path | None = None) -> list[Path]:
 def export_parquet(out: Path, root: Path | None = None) -> list[Path]:
     """Write one Parquet file per table, ``<table>.parquet``, to ``out``."""
     from .build import parquet_bytes
-    from .loader import read_arrow
+    from .arrow_io import read_arrow
 
     written = []
     for name in _package.table_names(root):
@@ -122,7 +123,7 @@ def export_sqlite(out: Path, root: Path | None = None) -> list[Path]:
         import sqlite_utils
     except ImportError:
         raise ExportError('the SQLite export needs sqlite-utils: pip install "alliance-data[sqlite]"') from None
-    from .loader import read_arrow
+    from .arrow_io import read_arrow
 
     out.parent.mkdir(parents=True, exist_ok=True)
     schemas = {name: _package.table_schema(name, root) for name in _package.table_names(root)}
@@ -141,8 +142,7 @@ def export_sqlite(out: Path, root: Path | None = None) -> list[Path]:
         foreign_of: dict[str, list[tuple[str, str, str]]] = {}
         for name in order:
             table_schema = schemas[name]
-            python_type = {"integer": int, "number": float}
-            columns = {f["name"]: python_type.get(f.get("type"), str) for f in table_schema["fields"]}
+            columns = {f["name"]: sqlite_type(f) for f in table_schema["fields"]}
             key = _package.primary_key(table_schema)
             required = {f["name"] for f in table_schema["fields"] if f.get("constraints", {}).get("required")}
             foreign_of[name] = _foreign_keys(name, table_schema)

@@ -46,7 +46,7 @@ def data_fingerprint(root: Path) -> str:
 def _frames(root: Path):
     from . import _package
     from .dtypes import to_pandas
-    from .loader import read_csv_arrow
+    from .arrow_io import read_csv_arrow
 
     frames = {}
     for name in INPUTS:

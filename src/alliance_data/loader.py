@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal
 
 from . import _package
-from .dtypes import arrow_schema, to_pandas
+from .arrow_io import read_arrow
+from .dtypes import to_pandas
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -43,41 +44,6 @@ def path(name: str, format: Literal["csv", "parquet"] = "parquet") -> Path:
         The file inside the installed package (or the repository, for a checkout).
     """
     return _package.table_path(name, format)
-
-
-def read_csv_arrow(csv_path: Path | IO[bytes], table_schema: dict) -> pa.Table:
-    """Read a table's CSV (a path or a binary stream) into Arrow with the types of its schema (empty cell = null)."""
-    import pyarrow.csv as pcsv
-
-    schema = arrow_schema(table_schema)
-    table = pcsv.read_csv(
-        csv_path,
-        read_options=pcsv.ReadOptions(use_threads=True),
-        parse_options=pcsv.ParseOptions(newlines_in_values=True),
-        convert_options=pcsv.ConvertOptions(
-            column_types={f.name: f.type for f in schema},
-            null_values=[""],
-            strings_can_be_null=True,
-            quoted_strings_can_be_null=True,
-            include_columns=schema.names,
-        ),
-    )
-    return table.cast(schema)
-
-
-def read_arrow(name: str, root: Path | None = None, columns: Sequence[str] | None = None) -> pa.Table:
-    """Read table ``name`` as Arrow: from Parquet when built, else from its CSV."""
-    import pyarrow.parquet as pq
-
-    table_schema = _package.table_schema(name, root)
-    parquet_path = _package.table_path(name, "parquet", root)
-    if parquet_path.is_file():
-        # ParquetFile reads one file directly; pq.read_table would go through pyarrow.dataset,
-        # which imports pandas, and the Polars path must not.
-        with pq.ParquetFile(parquet_path) as parquet:
-            return parquet.read(columns=list(columns) if columns is not None else None)
-    table = read_csv_arrow(_package.table_path(name, "csv", root), table_schema)
-    return table.select(list(columns)) if columns is not None else table
 
 
 def load(

@@ -5,29 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from . import _package
+from .dtypes import pandas_dtype
 from .rules import PARTIAL_DATE, PERIOD, ROW_RULES, calendar_ok, rule_check_for_pandas
 
 if TYPE_CHECKING:
     import pandas as pd
     import pandera.pandas as pandera
-
-
-def _dtype(field: dict[str, Any]):
-    import pandas as pd
-
-    enum = field.get("constraints", {}).get("enum")
-    if enum is not None:
-        return pd.CategoricalDtype(enum)
-    import pyarrow as pa
-
-    types = {
-        "integer": pd.Int64Dtype(),
-        "year": pd.Int64Dtype(),
-        "number": "float64",
-        "boolean": pd.BooleanDtype(),
-        "date": pd.ArrowDtype(pa.date32()),
-    }
-    return types.get(field.get("type", "string"), pd.StringDtype("pyarrow"))
 
 
 def _calendar(series: pd.Series) -> pd.Series:
@@ -114,7 +97,7 @@ def schema(name: str) -> pandera.DataFrameSchema:
         if "maximum" in c:
             checks.append(pandera.Check.le(c["maximum"]))
         columns[f["name"]] = pandera.Column(
-            _dtype(f),
+            pandas_dtype(f),
             checks=checks,
             nullable=not (c.get("required") or f["name"] in primary_key),
             unique=primary_key == [f["name"]],

@@ -20,7 +20,7 @@ def _cited_sources(table: str, root: Path | None = None) -> pa.Table:
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    from .loader import read_arrow
+    from .arrow_io import read_arrow
 
     if table not in FACT_TABLES:
         raise ValueError(f"{table!r} has no citations; the cited tables are: {', '.join(FACT_TABLES)}")
@@ -64,7 +64,7 @@ def sources_for(table: str, record_id: str) -> pd.DataFrame:
     import pyarrow.compute as pc
 
     from .dtypes import to_pandas
-    from .loader import read_arrow
+    from .arrow_io import read_arrow
 
     if table not in FACT_TABLES:
         raise ValueError(f"{table!r} has no citations; the cited tables are: {', '.join(FACT_TABLES)}")

@@ -36,7 +36,7 @@ def frames(root: Path | None = None) -> dict[str, tuple[pd.DataFrame, dict[str, 
     import pandas as pd
 
     from .dtypes import to_pandas
-    from .loader import read_arrow
+    from .arrow_io import read_arrow
 
     out: dict[str, tuple[pd.DataFrame, dict[str, str]]] = {}
     for name in _package.table_names(root):

@@ -815,7 +815,7 @@ def _check_generated(root: Path, table: _Table, resource: dict[str, Any]) -> Non
         return  # a package without Parquet (a CSV export, say) is complete; CI checks the repository's
     import pyarrow.parquet as pq
 
-    from .loader import read_csv_arrow
+    from .arrow_io import read_csv_arrow
 
     try:
         actual = pq.read_table(parquet_path)
