@@ -251,14 +251,22 @@ def _array(values: list[str]) -> pa.Array:
     return pa.array(values, pa.string())
 
 
+def _span_and_value_rules(table: str, start: str, end: str) -> tuple[RowRule, ...]:
+    """The rules a table with a span of dates, a value and a quantity keeps (agreements, events)."""
+    return (
+        RowRule(table, end, f"{end} is not earlier than {start}", f"ends before it starts: {end} must not be earlier than {start}", _not_before(start, end)),
+        RowRule(table, "value_high", "value_low is not greater than value_high", "value_low is greater than value_high", _value_order),
+        RowRule(table, "value_low", "value_low, value_high, value_currency and value_qualifier are all filled or all empty",
+                "value_low, value_high, value_currency and value_qualifier go together: fill all four or none",
+                _same_presence("value_low", "value_high", "value_currency", "value_qualifier")),
+        RowRule(table, "quantity", "quantity, quantity_unit and quantity_qualifier are all filled or all empty",
+                "quantity, quantity_unit and quantity_qualifier go together: fill all three or none", _same_presence("quantity", "quantity_unit", "quantity_qualifier")),
+        RowRule(table, "value_currency", "is an ISO 4217 currency code", "is not an ISO 4217 currency code", _in_code_list("value_currency", _currencies)),
+    )
+
+
 ROW_RULES = (
-    RowRule("agreements", "end", "end is not earlier than start", "ends before it starts: end must not be earlier than start", _not_before("start", "end")),
-    RowRule("agreements", "value_high", "value_low is not greater than value_high", "value_low is greater than value_high", _value_order),
-    RowRule("agreements", "value_low", "value_low, value_high, value_currency and value_qualifier are all filled or all empty",
-            "value_low, value_high, value_currency and value_qualifier go together: fill all four or none", _same_presence("value_low", "value_high", "value_currency", "value_qualifier")),
-    RowRule("agreements", "quantity", "quantity, quantity_unit and quantity_qualifier are all filled or all empty",
-            "quantity, quantity_unit and quantity_qualifier go together: fill all three or none", _same_presence("quantity", "quantity_unit", "quantity_qualifier")),
-    RowRule("agreements", "value_currency", "is an ISO 4217 currency code", "is not an ISO 4217 currency code", _in_code_list("value_currency", _currencies)),
+    *_span_and_value_rules("agreements", "start", "end"),
     RowRule("actors", "iso3", "a state has iso3 equal to its actor_id and a cow_code; other actors have neither",
             "a state needs iso3 equal to its actor_id and a cow_code; other actors have neither", _state_codes),
     RowRule("actors", "iso3", "is an ISO 3166-1 alpha-3 code", "is not an ISO 3166-1 alpha-3 code", _in_code_list("iso3", _countries)),
@@ -267,13 +275,7 @@ ROW_RULES = (
             "currencies and precious metals need an ISO 4217 code; other kinds have none", _currency_for_kind),
     RowRule("settlement_methods", "currency_code", "is an ISO 4217 currency code", "is not an ISO 4217 currency code", _in_code_list("currency_code", _currencies)),
     RowRule("sources", "language", "is an ISO 639-1 language code", "is not an ISO 639-1 language code", _in_code_list("language", _languages)),
-    RowRule("events", "date_end", "date_end is not earlier than date", "ends before it starts: date_end must not be earlier than date", _not_before("date", "date_end")),
-    RowRule("events", "value_high", "value_low is not greater than value_high", "value_low is greater than value_high", _value_order),
-    RowRule("events", "value_low", "value_low, value_high, value_currency and value_qualifier are all filled or all empty",
-            "value_low, value_high, value_currency and value_qualifier go together: fill all four or none", _same_presence("value_low", "value_high", "value_currency", "value_qualifier")),
-    RowRule("events", "quantity", "quantity, quantity_unit and quantity_qualifier are all filled or all empty",
-            "quantity, quantity_unit and quantity_qualifier go together: fill all three or none", _same_presence("quantity", "quantity_unit", "quantity_qualifier")),
-    RowRule("events", "value_currency", "is an ISO 4217 currency code", "is not an ISO 4217 currency code", _in_code_list("value_currency", _currencies)),
+    *_span_and_value_rules("events", "date", "date_end"),
     RowRule("events", "sets_status", "only an event of an agreement (agreement_id filled) sets a status", "sets a status but names no agreement_id", _status_needs_agreement),
     RowRule("observations", "flow", "filled for trade indicators, empty for the settlement share", "trade figures need a flow (turnover, exports or imports); the settlement share has none", _flow_for_trade),
     RowRule("observations", "exporter_id", "exporter_id and importer_id are filled, and differ, for a one-way flow (exports, imports), and empty otherwise",
