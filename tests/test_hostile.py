@@ -147,3 +147,17 @@ def test_a_build_that_fails_midway_changes_nothing(tmp_path: Path, monkeypatch) 
     del before["tables/.events.csv.abc.tmp"]  # the leftover of the earlier build is tidied away
     assert after == before, "every file as it was"
     assert not list(root.rglob("*.tmp"))
+
+
+def test_lines_after_a_blank_line_keep_their_numbers(tmp_path: Path) -> None:
+    root = copy_csv_package(tmp_path / "package")
+    path = root / "tables" / "frictions.csv"
+    lines = path.read_bytes().split(b"\n")
+    lines[5] = lines[5].replace(b",mistrust,", b",rivalry,").replace(b",policy_divergence,", b",rivalry,").replace(b",third_party_relations,", b",rivalry,").replace(b",economic_imbalance,", b",rivalry,")
+    assert b",rivalry," in lines[5]
+    lines.insert(3, b"")  # the row that said rivalry moves from line 6 to line 7
+    path.write_bytes(b"\n".join(lines))
+    refresh_hashes(root)
+    problems = [str(p) for p in validate(root).problems]
+    assert "tables/frictions.csv:4: is a blank line: remove it" in problems
+    assert any(p.startswith('tables/frictions.csv:7: kind: "rivalry" is not one of') for p in problems), problems

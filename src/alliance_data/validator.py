@@ -197,6 +197,18 @@ def _physical_lines(strings: pa.Table, text_newlines: int) -> np.ndarray:
     return base + np.concatenate([[0], np.cumsum(extra)[:-1]])
 
 
+def _past_blanks(lines: np.ndarray, blanks: list[int]) -> np.ndarray:
+    """Line numbers counted without the blank lines, turned back into the file's own."""
+    import numpy as np
+
+    if not blanks:
+        return lines
+    out = np.array(lines, dtype=np.int64)
+    for blank in sorted(blanks):  # each blank line pushes the lines at or after it down by one
+        out[out >= blank] += 1
+    return out
+
+
 def _locate_bad_row(text: str, width: int) -> tuple[int, int]:
     reader = csv.reader(io.StringIO(text))
     start = 1
@@ -307,6 +319,7 @@ def _read_table(root: Path, name: str, rel: str, schema: dict[str, Any]) -> tupl
     Works on bytes throughout: the file is decoded in Python only to locate a
     problem that pyarrow has found.
     """
+    import numpy as np
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
@@ -325,10 +338,17 @@ def _read_table(root: Path, name: str, rel: str, schema: dict[str, Any]) -> tupl
         raw = raw.replace(b"\r\n", b"\n")
         if b"\r" in raw:  # a lone CR: where rows end is then unclear, so the rows are not read
             return None, problems
+    blanks: list[int] = []  # physical line numbers of blank lines, which are then read past
     if b"\n\n" in raw:  # cells hold no line breaks here, so two in a row make a blank line
-        at = raw.index(b"\n\n") + 1
-        problems.append(Problem(rel, raw.count(b"\n", 0, at) + 1, "", "is a blank line: remove it (blank lines shift every line number after them)"))
-        return None, problems
+        physical = raw.split(b"\n")
+        blanks = [i + 1 for i, line in enumerate(physical[:-1]) if line == b"" and i > 0]
+        for line in blanks[:MAX_PER_FIELD]:
+            problems.append(Problem(rel, line, "", "is a blank line: remove it"))
+        if len(blanks) > MAX_PER_FIELD:
+            problems.append(Problem(rel, blanks[MAX_PER_FIELD], "", "... and more blank lines like the above",
+                                    more=len(blanks) - MAX_PER_FIELD))
+        skip = set(blanks)
+        raw = b"\n".join(line for i, line in enumerate(physical) if i + 1 not in skip)
     if raw and not raw.endswith(b"\n"):
         problems.append(Problem(rel, raw.count(b"\n") + 1, "", "does not end with a line break: add one after the last row"))
     names = [f["name"] for f in schema["fields"]]
@@ -379,9 +399,10 @@ def _read_table(root: Path, name: str, rel: str, schema: dict[str, Any]) -> tupl
         except csv.Error as error:  # a cell past the csv module's limit, or a broken quote
             problems.append(Problem(rel, 0, "", f"cannot be read as CSV ({error}): check the quotes"))
             return None, problems
+        line = int(_past_blanks(np.array([line]), blanks)[0]) if line else line
         problems.append(Problem(rel, line, "", f"has {got} cells but the header has {len(names)}: check the commas and quotes"))
         return None, problems
-    lines = _physical_lines(strings, raw.count(b"\n"))
+    lines = _past_blanks(_physical_lines(strings, raw.count(b"\n")), blanks)
     return _Table(name, rel, schema, strings, lines, {}, problems, digest=digest, size=size), []
 
 
@@ -406,6 +427,7 @@ def _check_cells(table: _Table) -> None:
 
     collect = _Collector(table.problems, table.rel, table.lines)
     key_fields = primary_key(table.schema)
+    linked = {name for fields, _, targets in foreign_keys(table.name, table.schema) for name in fields}
     null = pa.nulls(1, pa.string())[0]
     for f in table.schema["fields"]:
         name, kind = f["name"], f.get("type", "string")
@@ -415,7 +437,10 @@ def _check_cells(table: _Table) -> None:
         # Keys, uniqueness and enums compare typed values, as Table Schema does: 1 and 01
         # are one integer. Messages still quote the cell as written.
         same, same_values = column, values
-        if kind in ("integer", "number"):
+        compared = name in key_fields or constraints.get("unique") or "enum" in constraints or name in linked
+        if not compared:
+            pass  # a plain figure is never compared with another, so its text form does not matter
+        elif kind in ("integer", "number"):
             same_values = _canonical_numbers(values, kind)
         elif kind == "boolean":
             truth = {**{w: "true" for w in f.get("trueValues", TRUE_VALUES)}, **{w: "false" for w in f.get("falseValues", FALSE_VALUES)}}
@@ -527,20 +552,24 @@ def _canonical_numbers(values: pa.Array, kind: str) -> pa.Array:
 
 
 def _beyond(values: pa.Array, bound: float | int, kind: str, lower: bool) -> pa.Array:
-    """Per value, whether it lies beyond ``bound``; integers are compared exactly, at any size."""
+    """Per value, whether it lies beyond ``bound``. Compared as floats, which is exact for
+    numbers and for integers of up to 15 digits; longer integers are compared exactly in Python."""
+    import numpy as np
     import pyarrow as pa
+    import pyarrow.compute as pc
 
-    def number(text: str) -> float | int:
-        return int(text) if kind != "number" else float(text)
-
-    flags = []
-    for text in values.to_pylist():
-        if text is None or text == "":
-            flags.append(False)
-            continue
-        value = number(text)
-        flags.append(value < bound if lower else value > bound)
-    return pa.array(flags, pa.bool_())
+    compare = pc.less if lower else pc.greater
+    flags = pc.fill_null(compare(pc.cast(values, pa.float64()), float(bound)), False)
+    if kind == "number":
+        return flags
+    long = pc.fill_null(pc.greater(pc.utf8_length(values), 15), False)
+    if abs(bound) < 2**53 and not pc.any(long).as_py():
+        return flags
+    out = flags.to_numpy(zero_copy_only=False).copy()
+    for i in np.flatnonzero(pc.or_(long, pa.array([abs(bound) >= 2**53] * len(values))).to_numpy(zero_copy_only=False)):
+        text = values[int(i)].as_py()
+        out[i] = text not in (None, "") and (int(text) < bound if lower else int(text) > bound)
+    return pa.array(out, pa.bool_())
 
 
 def _not_nfc(values: pa.Array) -> pa.Array:
