@@ -94,6 +94,18 @@ def break_one_cell(folder: Path) -> None:
     path.write_text(buffer.getvalue(), encoding="utf-8")
 
 
+def break_every_citation(folder: Path) -> int:
+    """Point every citation of a valid synthetic package at a record that does not exist."""
+    path = folder / "tables" / "citations.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    for row in rows[1:]:
+        row[1] = "missing-" + row[1]
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    return len(rows) - 1
+
+
 def versions() -> str:
     names = ["alliance-data", "pyarrow", "pandas", "pandera", "frictionless", "pycountry", "countrycode"]
     found = []
@@ -188,6 +200,14 @@ def main() -> int:
                 f"{verdict(ours_code)} / {verdict(theirs_code)}", f"{peak / 1024:.0f} MiB")
             checks.append((f"same verdict at {rows:,} rows (valid)", ours_code == theirs_code == 0))
             if rows == 100_000:
+                broken = folder.with_name("rows-100000-every-citation-broken")
+                shutil.copytree(folder, broken)
+                n_broken = break_every_citation(broken)
+                valid_s, _, broken_s, broken_code = paired_medians([*alliance_data_command(), "validate", str(folder)],
+                                                                   [*alliance_data_command(), "validate", str(broken)], repeat)
+                row(f"synthetic, {n_broken:,} dangling citations", f"{rows:,}", f"{broken_s:.2f} s", "", f"{broken_s / valid_s:.2f}× the valid run",
+                    f"{verdict(broken_code)}", "")
+                checks.append((f"{n_broken:,} errors cost at most 1.15x a valid run of the same package", broken_s / valid_s <= 1.15 and broken_code == 1))
                 break_one_cell(folder)
                 ours, ours_code = median_seconds([*alliance_data_command(), "validate", str(folder)], 1)
                 theirs, theirs_code = median_seconds([*frictionless_command(), "validate", str(folder / "datapackage.json")], 1)

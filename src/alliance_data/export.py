@@ -169,7 +169,8 @@ def export_sqlite(out: Path, root: Path | None = None) -> list[Path]:
                 db.table(name).create_index([column])
             text = [f["name"] for f in schemas[name]["fields"] if _free_text(f)]
             if text:
-                db.table(name).enable_fts(text, create_triggers=False)
+                # porter: English stemming, so a search for drone finds drones
+                db.table(name).enable_fts(text, create_triggers=False, tokenize="porter")
         db.close()
         os.chmod(temporary, 0o644)
         os.replace(temporary, out)
@@ -204,8 +205,36 @@ def datasette_metadata(database: str, root: Path | None = None) -> dict[str, Any
         "license": licence.get("name", ""),
         "license_url": licence.get("path", ""),
         "source": "; ".join(s.get("title", "") for s in meta.get("sources", [])),
-        "databases": {database: {"source": f"alliance-data {meta['version']}", "tables": tables}},
+        "databases": {database: {"source": f"alliance-data {meta['version']}", "tables": tables, "queries": CANNED_QUERIES}},
     }
+
+
+# Questions a reader of the browser view asks most, as Datasette canned queries.
+CANNED_QUERIES = {
+    "sources_for_a_record": {
+        "title": "Sources for a record",
+        "description": "Every citation of one record (table and id), with its source, where to look and its stance.",
+        "sql": ("select c.record_table, c.record_id, c.stance, c.locator, c.note, s.source_id, s.title, s.publisher, "
+                "s.url, s.published, s.reliability from citations c join sources s using (source_id) "
+                "where c.record_table = :table and c.record_id = :record_id order by c.stance, s.source_id"),
+    },
+    "everything_an_actor_took_part_in": {
+        "title": "Everything an actor took part in",
+        "description": "The agreements, events and frictions one actor (actor_id, such as RUS or gazprom) has a part in.",
+        "sql": ("select 'agreement' as what, p.agreement_id as id, a.title as about, p.role, a.signed as date "
+                "from agreement_parties p join agreements a using (agreement_id) where p.actor_id = :actor_id "
+                "union all select 'event', e.event_id, e.summary, ea.role, e.date from event_actors ea "
+                "join events e using (event_id) where ea.actor_id = :actor_id "
+                "union all select 'friction', f.friction_id, f.title, fa.role, null from friction_actors fa "
+                "join frictions f using (friction_id) where fa.actor_id = :actor_id order by date"),
+    },
+    "events_by_year": {
+        "title": "Events by year",
+        "description": "How many events each year has, by CAMEO quad class, with their Goldstein sum.",
+        "sql": ("select substr(e.date, 1, 4) as year, c.quad_class, count(*) as events, round(sum(c.goldstein), 1) as goldstein_sum "
+                "from events e join cameo_codes c using (cameo_code) group by year, c.quad_class order by year, c.quad_class"),
+    },
+}
 
 
 def _zip_of_csv_package(root: Path, version: str) -> bytes:
