@@ -156,6 +156,21 @@ def export_sqlite(out: Path, root: Path | None = None) -> list[Path]:
         db.table(derived.AGREEMENTS_WIDE).create(wide_types, pk="agreement_id", foreign_keys=[("agreement_id", "agreements", "agreement_id")])
         loaded[derived.AGREEMENTS_WIDE] = [{k: (None if v == "" else float(v) if k in ("value_low", "value_high") else v)
                                             for k, v in row.items()} for row in rows_wide]
+        # Each fact table's citations again, keyed to its rows: Datasette then links a record's page to
+        # its citations, and each citation to its source (and a source back to what it backs).
+        from .rules import FACT_TABLES
+
+        for fact in FACT_TABLES:
+            if fact not in schemas:
+                continue
+            fact_key = _package.primary_key(schemas[fact])[0]
+            name = f"{fact}_citations"
+            db.table(name).create({"record_id": str, "source_id": str, "locator": str, "stance": str, "note": str},
+                                  pk=("record_id", "source_id", "locator"),
+                                  foreign_keys=[("record_id", fact, fact_key), ("source_id", "sources", "source_id")])
+            loaded[name] = [{k: c[k] for k in ("record_id", "source_id", "locator", "stance", "note")}
+                            for c in loaded.get("citations", []) if c["record_table"] == fact]
+            foreign_of[name] = [("record_id", fact, fact_key), ("source_id", "sources", "source_id")]
         # ...then every row in one transaction (sqlite-utils' insert_all would commit each batch).
         with db.conn:
             for name, rows in loaded.items():
@@ -164,10 +179,10 @@ def export_sqlite(out: Path, root: Path | None = None) -> list[Path]:
                     sql = f"INSERT INTO [{name}] ({', '.join(f'[{n}]' for n in names)}) VALUES ({', '.join('?' for _ in names)})"
                     db.conn.executemany(sql, [tuple(row[n] for n in names) for row in rows])
         # ...and the indexes and full-text search over the loaded rows.
-        for name in order:
+        for name in foreign_of:
             for column, _, _ in foreign_of[name]:
                 db.table(name).create_index([column])
-            text = [f["name"] for f in schemas[name]["fields"] if _free_text(f)]
+            text = [f["name"] for f in schemas[name]["fields"] if _free_text(f)] if name in schemas else []
             if text:
                 # porter: English stemming, so a search for drone finds drones
                 db.table(name).enable_fts(text, create_triggers=False, tokenize="porter")
@@ -199,6 +214,14 @@ def datasette_metadata(database: str, root: Path | None = None) -> dict[str, Any
             "facets": [f["name"] for f in fields if "enum" in f.get("constraints", {})],
             **({"label_column": label} if label else {}),
         }
+    from .rules import FACT_TABLES
+
+    for fact in FACT_TABLES:
+        if fact in tables:
+            tables[f"{fact}_citations"] = {
+                "title": f"Citations of {fact}",
+                "description": f"The rows of citations whose record_table is {fact}, linked to the {fact} record and to the source.",
+            }
     return {
         "title": meta["title"],
         "description": meta.get("description", ""),
