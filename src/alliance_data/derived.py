@@ -105,6 +105,25 @@ def _pick(observations: Rows, actor_kind: dict[str, str]) -> tuple[dict[str, str
     return min(observations, key=rank), len(observations)
 
 
+def _in_force_at_year_ends(agreements: Rows, events: Rows) -> dict[int, int]:
+    """For each panel year, how many of ``agreements`` are in force or active at its end:
+    :func:`statuses_on` for every year-end, in one pass over the events sorted once."""
+    wanted = {a["agreement_id"] for a in agreements}
+    ordered = sorted((period_end(e["date"]), e["event_id"], e) for e in events
+                     if e["sets_status"] and e["agreement_id"] in wanted)
+    status: dict[str, str] = {}
+    counts: dict[int, int] = {}
+    position = 0
+    for year in range(FIRST_YEAR, LAST_YEAR + 1):
+        cutoff = period_end(str(year))
+        while position < len(ordered) and ordered[position][0] <= cutoff:
+            event = ordered[position][2]
+            status[event["agreement_id"]] = event["sets_status"]
+            position += 1
+        counts[year] = sum(value in IN_FORCE for value in status.values())
+    return counts
+
+
 def dyad_year(root: Path | None = None) -> list[dict[str, Any]]:
     """Derive the Iran–Russia dyad-year panel, one row per year 2000–2026, from the events,
     their actors, the CAMEO codes, the agreements and the observations.
@@ -128,6 +147,18 @@ def dyad_year(root: Path | None = None) -> list[dict[str, Any]]:
         parties.setdefault(party["agreement_id"], set()).add(sides.get(party["actor_id"], party["actor_id"]))
     bilateral = [a for a in agreements if {"IRN", "RUS"} <= parties.get(a["agreement_id"], set())]
     observations = read_rows("observations", root)
+    # Everything is grouped by year once, so the panel costs one pass over each table.
+    events_of: dict[str, list[dict[str, str]]] = {}
+    for event in events:
+        events_of.setdefault(event["date"][:4], []).append(event)
+    turnover_of: dict[str, list[dict[str, str]]] = {}
+    share_of: dict[str, list[dict[str, str]]] = {}
+    for o in observations:
+        if o["indicator"] == "bilateral_trade_turnover" and o["unit"] == "usd_billion":
+            turnover_of.setdefault(o["period"], []).append(o)
+        elif o["indicator"] == "national_currency_settlement_share" and "/" not in o["period"]:
+            share_of.setdefault(o["period"][:4], []).append(o)
+    in_force_at_end = _in_force_at_year_ends(bilateral, events)
 
     panel: list[dict[str, Any]] = []
     for year in range(FIRST_YEAR, LAST_YEAR + 1):
@@ -135,9 +166,7 @@ def dyad_year(root: Path | None = None) -> list[dict[str, Any]]:
         counts: dict[str, int] = dict.fromkeys(QUAD_CLASSES, 0) | {f"events_{d}": 0 for d in DOMAINS}
         weights: list[float] = []
         rus_to_irn = irn_to_rus = 0
-        for event in events:
-            if event["date"][:4] != str(year):
-                continue
+        for event in events_of.get(str(year), []):
             acting = [(side, role) for side, role in roles.get(event["event_id"], []) if role in ACTING_ROLES]
             if not ({"IRN", "RUS"} <= {side for side, _ in acting}):
                 continue
@@ -156,15 +185,12 @@ def dyad_year(root: Path | None = None) -> list[dict[str, Any]]:
         row["events_rus_to_irn"] = rus_to_irn
         row["events_irn_to_rus"] = irn_to_rus
         row["agreements_signed"] = sum(a["signed"][:4] == str(year) for a in bilateral)
-        at_end = statuses_on(str(year), bilateral, events)
-        row["agreements_in_force"] = sum(s["status"] in IN_FORCE for s in at_end)
-        turnover, n_turnover = _pick([o for o in observations if o["indicator"] == "bilateral_trade_turnover"
-                                      and o["unit"] == "usd_billion" and o["period"] == str(year)], actor_kind)
+        row["agreements_in_force"] = in_force_at_end[year]
+        turnover, n_turnover = _pick(turnover_of.get(str(year), []), actor_kind)
         row["trade_turnover_usd_bn"] = float(turnover["value"]) if turnover else None
         row["trade_turnover_observation_id"] = turnover["observation_id"] if turnover else None
         row["trade_turnover_observations"] = n_turnover
-        share, n_share = _pick([o for o in observations if o["indicator"] == "national_currency_settlement_share"
-                                and "/" not in o["period"] and o["period"][:4] == str(year)], actor_kind)
+        share, n_share = _pick(share_of.get(str(year), []), actor_kind)
         row["currency_share_pct"] = float(share["value"]) if share else None
         row["currency_share_observation_id"] = share["observation_id"] if share else None
         row["currency_share_observations"] = n_share
