@@ -46,7 +46,12 @@ def test_sqlite_declares_keys_types_and_indexes(database: Path) -> None:
     parties_key = [row[1] for row in sorted(con.execute("pragma table_info(agreement_parties)"), key=lambda r: r[5]) if row[5]]
     assert parties_key == ["agreement_id", "actor_id", "role"]
     foreign = {(row[3], row[2], row[4]) for row in con.execute("pragma foreign_key_list(agreement_parties)")}
-    assert foreign == {("agreement_id", "agreements", "agreement_id"), ("actor_id", "actors", "actor_id")}
+    assert foreign == {("agreement_id", "agreements", "agreement_id"), ("actor_id", "actors", "actor_id"),
+                       ("role", "codes_agreement_parties_role", "code")}, "the schema's keys, and the enum's allowed values"
+    money = dict(con.execute("select agreement_id, value_low from agreements_money"))
+    assert money["gazprom-nioc-memorandum-2022"] == "USD 40,000,000,000"
+    meanings = dict(con.execute("select code, meaning from codes_evidence"))
+    assert meanings["alleged"].startswith("claimed by an interested party")
     assert ("parent_id", "actors", "actor_id") in {(r[3], r[2], r[4]) for r in con.execute("pragma foreign_key_list(actors)")}
     indexed = {row[2] for name, in con.execute("select name from sqlite_master where type = 'index' and tbl_name = 'agreement_parties'")
                for row in con.execute(f"pragma index_info('{name}')")}
@@ -65,7 +70,7 @@ def test_datasette_metadata_describes_everything(database: Path, descriptor: dic
     assert metadata["title"] == descriptor["title"] and metadata["license"] == "CC-BY-4.0"
     tables = metadata["databases"]["alliance"]["tables"]
     assert list(tables)[:len(alliance_data.tables())] == alliance_data.tables()
-    assert all(name.endswith("_citations") for name in list(tables)[len(alliance_data.tables()):])
+    assert all(name.endswith("_citations") or name.startswith("codes_") for name in list(tables)[len(alliance_data.tables()):])
     for name, table in list(tables.items())[:len(alliance_data.tables())]:
         schema = json.loads((REPO / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8"))
         assert table["description"] == schema["description"]
@@ -124,6 +129,11 @@ def test_datasette_serves_a_join_and_a_search(database: Path) -> None:
         assert cites and all(c["source_id"] for c in cites)
         source_page = urllib.request.urlopen(f"{base}/alliance/sources/upstream-1263083", timeout=10).read().decode()
         assert "agreements_citations" in source_page, "and a source's page back to what it backs"
+        labelled = get_json(f"{base}/alliance/agreements.json?_facet=evidence&_size=0")
+        results = labelled["facet_results"].get("results", labelled["facet_results"])
+        labels = {v["label"] for v in results["evidence"]["results"]}
+        assert any(label.startswith("confirmed: ") and "two independent sources" in label for label in labels), \
+            "a facet shows the meaning beside the code"
         facets = get_json(f"{base}/alliance/agreements.json?_size=0")
         assert "domain" in facets.get("facet_results", {}).get("results", facets.get("facet_results", {}))
     finally:

@@ -92,6 +92,26 @@ def _foreign_keys(name: str, table_schema: dict[str, Any]) -> list[tuple[str, st
     ]
 
 
+def code_table_name(table: str, field: str, schemas: dict[str, dict[str, Any]]) -> str:
+    """``codes_<field>`` when every table's field of that name allows the same values, else
+    ``codes_<table>_<field>``."""
+    lists = {json.dumps(f.get("enumDescriptions"), sort_keys=True) for s in schemas.values() for f in s["fields"]
+             if f["name"] == field and f.get("enumDescriptions")}
+    return f"codes_{field}" if len(lists) == 1 else f"codes_{table}_{field}"
+
+
+def code_tables(schemas: dict[str, dict[str, Any]]) -> dict[str, list[dict[str, str]]]:
+    """Every enum's values with their meanings, one small table per list of values."""
+    out: dict[str, list[dict[str, str]]] = {}
+    for table, schema in schemas.items():
+        for f in schema["fields"]:
+            meanings = f.get("enumDescriptions")
+            if meanings:
+                out.setdefault(code_table_name(table, f["name"], schemas),
+                               [{"code": str(code), "meaning": str(text), "label": f"{code}: {text}"} for code, text in meanings.items()])
+    return out
+
+
 def _parents_first(rows: list[dict[str, Any]], column: str, key: str) -> list[dict[str, Any]]:
     """Order rows so that each row comes after the row its ``column`` names (a self-reference)."""
     by_key = {row[key]: row for row in rows}
@@ -137,15 +157,24 @@ def export_sqlite(out: Path, root: Path | None = None) -> list[Path]:
         db.conn.execute("PRAGMA foreign_keys = ON")
         columns_wide, rows_wide, _ = derived.agreements_wide(root)
         wide_types = {c: (float if c in ("value_low", "value_high") else int if c == "n_sources" else str) for c in columns_wide}
-        # The tables first (sqlite-utils writes their SQL)...
         loaded: dict[str, list[dict[str, Any]]] = {}
         foreign_of: dict[str, list[tuple[str, str, str]]] = {}
+        # The codebook's allowed values as small tables that enum columns point to: Datasette
+        # then shows each code's meaning beside it, in facets and on every page.
+        codes = code_tables(schemas)
+        for name, rows in codes.items():
+            db.table(name).create({"code": str, "meaning": str, "label": str}, pk="code")
+            loaded[name] = rows
+            foreign_of[name] = []
+        # The tables next (sqlite-utils writes their SQL)...
         for name in order:
             table_schema = schemas[name]
             columns = {f["name"]: sqlite_type(f) for f in table_schema["fields"]}
             key = _package.primary_key(table_schema)
             required = {f["name"] for f in table_schema["fields"] if f.get("constraints", {}).get("required")}
-            foreign_of[name] = _foreign_keys(name, table_schema)
+            foreign_of[name] = _foreign_keys(name, table_schema) + [
+                (f["name"], code_table_name(name, f["name"], schemas), "code")
+                for f in table_schema["fields"] if f.get("enumDescriptions")]
             db.table(name).create(columns, pk=key[0] if len(key) == 1 else tuple(key), foreign_keys=foreign_of[name],
                                   not_null=required | set(key))
             rows = read_arrow(name, root).to_pylist()
@@ -178,6 +207,16 @@ def export_sqlite(out: Path, root: Path | None = None) -> list[Path]:
                     names = list(rows[0])
                     sql = f"INSERT INTO [{name}] ({', '.join(f'[{n}]' for n in names)}) VALUES ({', '.join('?' for _ in names)})"
                     db.conn.executemany(sql, [tuple(row[n] for n in names) for row in rows])
+        # Money as money: a view per table with values, amounts written with thousands separators.
+        for name in order:
+            fields = {f["name"] for f in schemas[name]["fields"]}
+            if {"value_low", "value_high", "value_currency", "value_qualifier"} <= fields:
+                id_column = _package.primary_key(schemas[name])[0]
+                label = "title" if "title" in fields else "summary"
+                db.create_view(f"{name}_money", (
+                    f"select [{id_column}], [{label}], value_currency || ' ' || printf('%,d', cast(value_low as integer)) as value_low, "
+                    f"value_currency || ' ' || printf('%,d', cast(value_high as integer)) as value_high, value_qualifier "
+                    f"from [{name}] where value_low is not null order by [{name}].value_high desc"))
         # ...and the indexes and full-text search over the loaded rows.
         for name in foreign_of:
             for column, _, _ in foreign_of[name]:
@@ -216,6 +255,10 @@ def datasette_metadata(database: str, root: Path | None = None) -> dict[str, Any
         }
     from .rules import FACT_TABLES
 
+    schemas = {name: _package.table_schema(name, root) for name in _package.table_names(root)}
+    for name in code_tables(schemas):
+        tables[name] = {"title": f"Allowed values: {name.removeprefix('codes_')}", "label_column": "label",
+                        "description": "The codebook's allowed values of an enum column and what each means."}
     for fact in FACT_TABLES:
         if fact in tables:
             tables[f"{fact}_citations"] = {
