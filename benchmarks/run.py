@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import json
 import os
 import platform
 import shutil
@@ -104,6 +105,31 @@ def break_every_citation(folder: Path) -> int:
     csv.writer(buffer, lineterminator="\n").writerows(rows)
     path.write_text(buffer.getvalue(), encoding="utf-8")
     return len(rows) - 1
+
+
+def change_some_rows(folder: Path, every: int = 100) -> None:
+    """Edit one cell in every ``every``-th row of each table's last text column, for diff."""
+    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    for resource in descriptor["resources"]:
+        path = folder / resource["path"]
+        rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+        for row in rows[1::every]:
+            row[-1] = (row[-1] or "") + " (edited)"
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(rows)
+        path.write_text(buffer.getvalue(), encoding="utf-8")
+
+
+DIFF_FLOOR = """import sys, json, pyarrow as pa, pyarrow.csv as pcsv, pyarrow.compute as pc
+old, new = sys.argv[1:3]
+for r in json.load(open(new + '/datapackage.json'))['resources']:
+    key = json.load(open(new + '/' + r['schema']))['primaryKey']
+    read = lambda root: pcsv.read_csv(root + '/' + r['path'], convert_options=pcsv.ConvertOptions(strings_can_be_null=False))
+    a, b = read(old), read(new)
+    ka = pc.binary_join_element_wise(*[a[k].cast(pa.string()) for k in key], ' / ') if len(key) > 1 else a[key[0]].cast(pa.string())
+    kb = pc.binary_join_element_wise(*[b[k].cast(pa.string()) for k in key], ' / ') if len(key) > 1 else b[key[0]].cast(pa.string())
+    pa.table({'k': ka}).join(pa.table({'k': kb}), 'k', join_type='full outer')
+"""
 
 
 def versions() -> str:
@@ -199,6 +225,19 @@ def main() -> int:
             row("synthetic", f"{rows:,}", f"{ours:.2f} s", f"{theirs:.2f} s", f"{theirs / ours:.1f}×",
                 f"{verdict(ours_code)} / {verdict(theirs_code)}", f"{peak / 1024:.0f} MiB")
             checks.append((f"same verdict at {rows:,} rows (valid)", ours_code == theirs_code == 0))
+            if rows == 200_000:
+                edited = folder.with_name("rows-200000-edited")
+                shutil.copytree(folder, edited)
+                change_some_rows(edited)
+                floor_s, _, diff_s, _ = paired_medians([PYTHON, "-c", DIFF_FLOOR, str(folder), str(edited)],
+                                                       [*alliance_data_command(), "diff", str(folder), str(edited)], repeat)
+                floor_peak = median_peak_kib(f"import sys\nsys.argv = ['x', {str(folder)!r}, {str(edited)!r}]\nexec({DIFF_FLOOR!r})", 1)
+                diff_peak = median_peak_kib(f"import alliance_data.diff as d\nd.diff({str(folder)!r}, {str(edited)!r})", 1)
+                row("diff against a copy with 1% of rows edited", f"{rows:,}", f"{diff_s:.2f} s",
+                    f"{floor_s:.2f} s (Arrow: read both, join keys)", f"{diff_s / floor_s:.2f}× time, {diff_peak / floor_peak:.2f}× memory",
+                    "", f"{diff_peak / 1024:.0f} MiB")
+                checks.append(("diff within 1.5x of an Arrow join in time and 2x in memory at 200k rows",
+                               diff_s / floor_s <= 1.5 and diff_peak / floor_peak <= 2))
             if rows == 100_000:
                 broken = folder.with_name("rows-100000-every-citation-broken")
                 shutil.copytree(folder, broken)

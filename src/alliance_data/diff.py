@@ -27,7 +27,14 @@ class TableDiff:
         return bool(self.added or self.removed or self.changed or self.note)
 
 
-SAME: tuple[list[str], dict[str, dict[str, str]]] = ([], {})  # stands for a table identical in both
+class _Table:
+    """One table of one package: its columns, its key and its rows as Arrow text columns."""
+
+    def __init__(self, columns: list[str], key: list[str], rows: Any) -> None:
+        self.columns, self.key, self.rows = columns, key, rows
+
+
+SAME = _Table([], [], None)  # stands for a table byte for byte identical in both packages
 
 
 def _same_file(path: Path, other_root: Path, rel: str) -> bool:
@@ -35,34 +42,89 @@ def _same_file(path: Path, other_root: Path, rel: str) -> bool:
     return other.is_file() and path.stat().st_size == other.stat().st_size and path.read_bytes() == other.read_bytes()
 
 
-def _rows(root: Path, other: Path | None = None) -> dict[str, tuple[list[str], dict[str, dict[str, str]]]]:
-    """Each table's columns and its rows keyed by primary key (text cells, as in the CSV); a
-    table whose file is the same in ``other`` is marked SAME instead of read."""
+def _read_text_table(path: Path) -> Any:
+    """A CSV as Arrow, every cell text (empty cells as ""), in one block (no cell is cut)."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    raw = path.read_bytes()
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise CannotValidate(f"{path}: is not valid UTF-8; run alliance-data validate {path.parent.parent}") from None
+    header = next(csv.reader(io.StringIO(raw.split(b"\n", 1)[0].decode("utf-8"))), [])
+    return pcsv.read_csv(pa.py_buffer(raw), read_options=pcsv.ReadOptions(block_size=max(1 << 20, len(raw) + 1)),
+                         parse_options=pcsv.ParseOptions(newlines_in_values=True),
+                         convert_options=pcsv.ConvertOptions(column_types={c: pa.string() for c in header},
+                                                             strings_can_be_null=False, null_values=[]))
+
+
+def _rows(root: Path, other: Path | None = None) -> dict[str, _Table]:
+    """Each table's columns, key and rows; a table whose file is the same in ``other`` is
+    marked SAME instead of read."""
     if not (root / DESCRIPTOR).is_file():
         raise CannotValidate(f"{root}: no {DESCRIPTOR} in this folder")
     try:
         descriptor = json.loads((root / DESCRIPTOR).read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
         raise CannotValidate(f"{root / DESCRIPTOR}: is not valid JSON ({error})") from None
-    tables = {}
+    tables: dict[str, _Table] = {}
     for resource in descriptor.get("resources", []):
         rel, reason = safe_relative_path(root, resource.get("path"), "path")
         schema_rel, schema_reason = safe_relative_path(root, resource.get("schema"), "schema")
         if reason or schema_reason:
             raise CannotValidate(f"{root / DESCRIPTOR}: {resource.get('name')}: {reason or schema_reason}")
         schema = json.loads((root / schema_rel).read_text(encoding="utf-8"))
-        key = primary_key(schema)
         if other is not None and _same_file(root / rel, other, rel):
             tables[resource["name"]] = SAME  # byte for byte the same: no rows to compare
             continue
-        try:
-            text = (root / rel).read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            raise CannotValidate(f"{root / rel}: is not valid UTF-8; run alliance-data validate {root}") from None
-        reader = csv.DictReader(io.StringIO(text, newline=""))
-        rows = {" / ".join(row.get(k, "") for k in key): row for row in reader}
-        tables[resource["name"]] = (list(reader.fieldnames or []), rows)
+        rows = _read_text_table(root / rel)
+        tables[resource["name"]] = _Table(rows.column_names, primary_key(schema), rows)
     return tables
+
+
+def _keys(table: _Table) -> Any:
+    """Each row's key as one text (the parts joined by " / ")."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    parts = [table.rows[k] if k in table.rows.column_names else pa.array([""] * table.rows.num_rows) for k in table.key]
+    return parts[0].combine_chunks() if len(parts) == 1 else pc.binary_join_element_wise(*parts, " / ")
+
+
+def _compare(before: _Table, after: _Table, change: TableDiff) -> None:
+    """Added, removed and changed rows, by key, with an Arrow join: only changed rows reach Python."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    old_keys, new_keys = _keys(before), _keys(after)
+    aligned = len(old_keys) == len(new_keys) and pc.all(pc.equal(old_keys, new_keys)).as_py()
+    if not aligned:
+        change.added = pc.filter(new_keys, pc.invert(pc.is_in(new_keys, value_set=old_keys))).to_pylist()
+        change.removed = pc.filter(old_keys, pc.invert(pc.is_in(old_keys, value_set=new_keys))).to_pylist()
+    if aligned:  # the usual case (rows sorted by key, none added or removed): compare in place
+        old_rows = new_rows = pa.array(range(len(new_keys)), pa.int64())
+    else:  # join the keys alone, then compare each column through the matched row numbers
+        old_index = pa.table({"__key": old_keys, "__old": pa.array(range(len(old_keys)), pa.int64())})
+        new_index = pa.table({"__key": new_keys, "__new": pa.array(range(len(new_keys)), pa.int64())})
+        pairs = new_index.join(old_index, "__key", join_type="inner").sort_by("__new")
+        old_rows, new_rows = pairs["__old"].combine_chunks(), pairs["__new"].combine_chunks()
+    differs = None
+    for c in after.columns:
+        new_values = after.rows[c] if aligned else pc.take(after.rows[c], new_rows)
+        if c not in before.rows.column_names:
+            old_values = pa.array([""] * len(old_rows))
+        else:
+            old_values = before.rows[c] if aligned else pc.take(before.rows[c], old_rows)
+        d = pc.not_equal(old_values, new_values)
+        differs = d if differs is None else pc.or_(differs, d)
+    if differs is None or not pc.any(differs).as_py():
+        return
+    changed_old, changed_new = pc.filter(old_rows, differs), pc.filter(new_rows, differs)
+    old_part = before.rows.take(changed_old).to_pylist()
+    new_part = after.rows.take(changed_new).to_pylist()
+    for key, previous, row in zip(pc.take(new_keys, changed_new).to_pylist(), old_part, new_part):
+        change.changed[key] = {c: (previous.get(c, ""), row[c]) for c in after.columns if previous.get(c, "") != row[c]}
 
 
 def diff(old: str | Path, new: str | Path) -> list[TableDiff]:
@@ -70,6 +132,8 @@ def diff(old: str | Path, new: str | Path) -> list[TableDiff]:
 
     Returns one :class:`TableDiff` per table that changed, in the order of the new
     package. A changed row lists each field whose text differs, with old and new value.
+    Rows are matched with an Arrow join, so only the rows that differ are turned into
+    Python objects.
     """
     before, after = _rows(Path(old), Path(new)), _rows(Path(new), Path(old))
     if any((before.get(n) is SAME) != (after.get(n) is SAME) for n in set(before) & set(after)):
@@ -81,23 +145,14 @@ def diff(old: str | Path, new: str | Path) -> list[TableDiff]:
         change = TableDiff(name)
         if name not in before:
             change.note = "new table"
-            change.added = list(after[name][1])
+            change.added = _keys(after[name]).to_pylist()
         elif name not in after:
             change.note = "table removed"
-            change.removed = list(before[name][1])
+            change.removed = _keys(before[name]).to_pylist()
         else:
-            (old_fields, old_rows), (new_fields, new_rows) = before[name], after[name]
-            if old_fields != new_fields:
-                change.note = f"columns changed from {','.join(old_fields)} to {','.join(new_fields)}"
-            change.added = [k for k in new_rows if k not in old_rows]
-            change.removed = [k for k in old_rows if k not in new_rows]
-            for key, row in new_rows.items():
-                previous = old_rows.get(key)
-                if previous is None or previous == row:
-                    continue
-                fields = {f: (previous.get(f, ""), row.get(f, "")) for f in new_fields if previous.get(f, "") != row.get(f, "")}
-                if fields:
-                    change.changed[key] = fields
+            if before[name].columns != after[name].columns:
+                change.note = f"columns changed from {','.join(before[name].columns)} to {','.join(after[name].columns)}"
+            _compare(before[name], after[name], change)
         if change:
             result.append(change)
     return result
