@@ -132,6 +132,27 @@ for r in json.load(open(new + '/datapackage.json'))['resources']:
 """
 
 
+SQLITE_FLOOR = """import sys, json, sqlite3, csv, io, os
+root, out = sys.argv[1:3]
+if os.path.exists(out):
+    os.remove(out)
+con = sqlite3.connect(out)
+with con:
+    for r in json.load(open(root + '/datapackage.json'))['resources']:
+        rows = list(csv.reader(io.StringIO(open(root + '/' + r['path'], encoding='utf-8').read())))
+        names = ', '.join('[' + n + ']' for n in rows[0])
+        con.execute(f"create table [{r['name']}] ({names})")
+        con.executemany(f"insert into [{r['name']}] values ({', '.join('?' for _ in rows[0])})", rows[1:])
+"""
+
+CONNECT_FLOOR = """import duckdb, alliance_data
+con = duckdb.connect()
+for n in alliance_data.tables():
+    con.execute(f"create view {n} as select * from read_parquet('{alliance_data.path(n)}')")
+con.execute('select count(*) from events').fetchall()
+"""
+
+
 def versions() -> str:
     names = ["alliance-data", "pyarrow", "pandas", "pandera", "frictionless", "pycountry", "countrycode"]
     found = []
@@ -184,6 +205,16 @@ def main() -> int:
     checks.append(("load(backend='polars') of every table within 1.2x of pl.read_parquet", ok))
     row("cold `load(name, backend='polars')` of every table", f"{polars_load * 1000:.0f} ms",
         f"{polars_floor * 1000:.0f} ms (polars.read_parquet of each file)", f"{polars_load / polars_floor:.2f}×", "≤ 1.2×", "yes" if ok else "no")
+    try:
+        import duckdb  # noqa: F401
+        connect_code = "import alliance_data\ncon = alliance_data.connect()\ncon.execute('select count(*) from events').fetchall()"
+        floor_connect, _, ours_connect, _ = paired_medians([PYTHON, "-c", CONNECT_FLOOR], [PYTHON, "-c", connect_code], repeat * 2)
+        ok = ours_connect / floor_connect <= 1.05
+        checks.append(("connect() within 1.05x of DuckDB views made by hand", ok))
+        row("cold `connect()` and one query", f"{ours_connect * 1000:.0f} ms", f"{floor_connect * 1000:.0f} ms (duckdb views by hand)",
+            f"{ours_connect / floor_connect:.2f}×", "≤ 1.05×", "yes" if ok else "no")
+    except ImportError:
+        pass
     ok = load_peak / floor_peak <= 1.2
     checks.append(("load_all peak memory within 1.2x of the floor", ok))
     row("peak memory of `load_all()`", f"{load_peak / 1024:.0f} MiB", f"{floor_peak / 1024:.0f} MiB",
@@ -226,6 +257,12 @@ def main() -> int:
                 f"{verdict(ours_code)} / {verdict(theirs_code)}", f"{peak / 1024:.0f} MiB")
             checks.append((f"same verdict at {rows:,} rows (valid)", ours_code == theirs_code == 0))
             if rows == 200_000:
+                db_floor, db_ours = folder.with_name("floor.db"), folder.with_name("ours.db")
+                floor_s, _, ours_s, _ = paired_medians([PYTHON, "-c", SQLITE_FLOOR, str(folder), str(db_floor)],
+                                                       [*alliance_data_command(), "export", "--format", "sqlite", "--source",
+                                                        str(folder), "--out", str(db_ours)], max(3, repeat // 2))
+                row("SQLite export (keys, indexes, full-text search, code tables)", f"{rows:,}", f"{ours_s:.2f} s",
+                    f"{floor_s:.2f} s (stdlib sqlite3: plain tables, one transaction)", f"{ours_s / floor_s:.2f}×", "", "")
                 edited = folder.with_name("rows-200000-edited")
                 shutil.copytree(folder, edited)
                 change_some_rows(edited)

@@ -156,3 +156,6 @@ def test_panel_and_timeline_in_sql() -> None:
     assert years == (27, 2000, 2026)
     events = con.execute("select count(*) from timeline where what = 'event'").fetchall()[0][0]
     assert events == len(read_rows(REPO / "tables" / "events.csv"))
+    in_sql = con.execute("select * from timeline").fetchall()
+    in_python = [tuple(row) for row in alliance_data.timeline().itertuples(index=False)]
+    assert in_sql == in_python, "the SQL view and timeline() give the same rows"

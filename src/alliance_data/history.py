@@ -65,7 +65,7 @@ def timeline_rows() -> list[dict[str, str]]:
     for o in derived.read_rows("observations"):
         date = o["stated_on"] or o["period"].split("/")[0]
         rows.append({"date": date, "what": "observation", "table": "observations", "record_id": o["observation_id"],
-                     "kind": o["indicator"], "evidence": o["evidence"], "summary": f"{o['indicator']} {o['period']}: {o['value']} {o['unit']} ({o['qualifier']})"})
+                     "kind": o["indicator"], "evidence": o["evidence"], "summary": f"{o['indicator']} {o['period']}: {float(o['value'])!r} {o['unit']} ({o['qualifier']})"})
     for row in rows:
         row["precision"] = PRECISION[len(row["date"])]
     rows.sort(key=lambda r: (r["date"], r["table"], r["record_id"], r["what"]))
