@@ -119,13 +119,19 @@ def test_with_sources_works_with_polars_and_columns() -> None:
 
 # --- diff ------------------------------------------------------------------------------
 
-def edited_copy(tmp_path: Path) -> tuple[Path, Path]:
+def two_copies(tmp_path: Path) -> tuple[Path, Path]:
+    """Two CSV copies of the package, old and new, to edit and compare."""
     old, new = tmp_path / "old", tmp_path / "new"
     for folder in (old, new):
         folder.mkdir()
         shutil.copy2(REPO / "datapackage.json", folder)
         shutil.copytree(REPO / "schemas", folder / "schemas")
         shutil.copytree(REPO / "tables", folder / "tables", ignore=shutil.ignore_patterns("*.parquet"))
+    return old, new
+
+
+def edited_copy(tmp_path: Path) -> tuple[Path, Path, str]:
+    old, new = two_copies(tmp_path)
     path = new / "tables" / "frictions.csv"
     rows = read_rows(path)
     fields = list(rows[0])
@@ -198,12 +204,7 @@ def test_diff_of_edited_cells_only(tmp_path: Path) -> None:
     """Rows in the same order with one cell changed: the fast path gives the same answer."""
     from alliance_data.diff import diff
 
-    old, new = tmp_path / "old", tmp_path / "new"
-    for folder in (old, new):
-        folder.mkdir()
-        shutil.copy2(REPO / "datapackage.json", folder)
-        shutil.copytree(REPO / "schemas", folder / "schemas")
-        shutil.copytree(REPO / "tables", folder / "tables", ignore=shutil.ignore_patterns("*.parquet"))
+    old, new = two_copies(tmp_path)
     path = new / "tables" / "events.csv"
     rows = read_rows(path)
     rows[3]["notes"] = "an edited note"

@@ -168,7 +168,7 @@ def _export(fmt: str, out: Path, source: Path | None) -> int:
                "stata": researchers.export_stata, "xlsx": researchers.export_xlsx}
     try:
         written = export.export_release(out, source) if fmt == "release" and source is not None else writers[fmt](out, source)
-    except (export.ExportError, researchers.CannotRepresent) as error:
+    except export.ExportError as error:  # CannotRepresent included
         print(f"alliance-data: {error}", file=sys.stderr)
         return USAGE if "pip install" in str(error) or "source checkout" in str(error) else INVALID
     print(f"exported {len(written)} files to {out}")

@@ -9,7 +9,7 @@ Every error the package raises on purpose is an :class:`AllianceDataError`:
 - :class:`alliance_data.BuildRefused`: the data has problems, so ``build`` wrote nothing;
   its ``report`` lists them.
 - :class:`alliance_data.ExportError`: an export cannot be made (a missing optional
-  dependency, no source checkout for a release).
+  dependency, no source checkout for a release, a value the format cannot hold).
 
 Programming errors (a ``KeyError`` for an unknown table name, a ``ValueError`` for a bad
 argument) stay Python's own.

@@ -55,16 +55,6 @@ def _frames(root: Path):
     return frames
 
 
-def _decimal_year(date: str) -> float:
-    """Where a partial date sits on a time axis: the middle of its year, month or day."""
-    parts = [int(p) for p in date.split("-")]
-    if len(parts) == 1:
-        return parts[0] + 0.5
-    if len(parts) == 2:
-        return parts[0] + (parts[1] - 0.5) / 12
-    return parts[0] + (parts[1] - 1) / 12 + (parts[2] - 0.5) / 365
-
-
 def _svg(figure) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from . import _package, derived
 from ._io import write_bytes_atomic
-from .errors import AllianceDataError
+from .export import ExportError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -27,8 +27,8 @@ EXCEL_CELL = 32767  # characters in one cell
 EXCEL_SHEET = 31  # characters in a sheet name
 
 
-class CannotRepresent(AllianceDataError):
-    """A value the target format cannot hold; the message says which and where."""
+class CannotRepresent(ExportError):
+    """A value the target format cannot hold (or a missing writer); the message says which and where."""
 
 
 def frames(root: Path | None = None) -> dict[str, tuple[pd.DataFrame, dict[str, str]]]:
