@@ -1,4 +1,9 @@
-"""Shared fixtures: the repository's data package, and a disposable copy of it."""
+"""Shared fixtures: the repository's data package, and a disposable copy of it.
+
+``REPO`` is the source checkout; ``DATA`` is its data package *built* (CSVs plus the generated
+panel and Parquet files, which the repository does not commit): the installed wheel's data, or
+the checkout itself under an editable install once ``alliance-data build .`` has run.
+"""
 
 from __future__ import annotations
 
@@ -10,17 +15,20 @@ from pathlib import Path
 
 import pytest
 
+from alliance_data import _package
+
 REPO = Path(__file__).resolve().parent.parent
+DATA = _package.data_root()
 
 
-@pytest.fixture(scope="session")
-def repo() -> Path:
-    return REPO
+def pytest_configure(config) -> None:
+    if not (DATA / "tables" / "dyad_year.csv").is_file():
+        pytest.exit(f"{DATA} is not built: run alliance-data build {DATA} (or install with pip install '.[test]')", returncode=2)
 
 
 @pytest.fixture(scope="session")
 def descriptor() -> dict:
-    return json.loads((REPO / "datapackage.json").read_text(encoding="utf-8"))
+    return json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))
 
 
 def read_rows(path: Path) -> list[dict[str, str]]:
@@ -37,12 +45,23 @@ def write_rows(path: Path, rows: list[dict[str, str]], fieldnames: list[str]) ->
 
 @pytest.fixture()
 def package_copy(tmp_path: Path) -> Path:
-    """A copy of the repository's data package (CSV, Parquet, schemas, descriptor)."""
+    """A copy of the built data package (CSV, Parquet, schemas, descriptor)."""
     target = tmp_path / "package"
     target.mkdir()
-    shutil.copy2(REPO / "datapackage.json", target / "datapackage.json")
-    shutil.copytree(REPO / "schemas", target / "schemas")
-    shutil.copytree(REPO / "tables", target / "tables")
+    shutil.copy2(DATA / "datapackage.json", target / "datapackage.json")
+    shutil.copytree(DATA / "schemas", target / "schemas")
+    shutil.copytree(DATA / "tables", target / "tables")
+    return target
+
+
+# What the repository generates and git ignores (see .gitignore): never part of a source copy.
+GENERATED = ("*.parquet", "dyad_year.csv", "*.svg", "figures.json")
+
+
+def source_copy(target: Path) -> Path:
+    """A copy of the source checkout as git holds it: no generated files, environments or caches."""
+    shutil.copytree(REPO, target, ignore=shutil.ignore_patterns(".git", ".venv*", "__pycache__", "*.egg-info", ".*_cache",
+                                                               "build", "dist", *GENERATED))
     return target
 
 

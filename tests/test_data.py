@@ -10,18 +10,18 @@ import pycountry
 import pytest
 from countrycode import countrycode
 
-from conftest import REPO, read_rows
+from conftest import DATA, REPO, read_rows
 
-TABLES = [r["name"] for r in json.loads((REPO / "datapackage.json").read_text(encoding="utf-8"))["resources"]]
+TABLES = [r["name"] for r in json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))["resources"]]
 PARTIAL_DATE = re.compile(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")
 
 
 def schema_of(name: str) -> dict:
-    return json.loads((REPO / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8"))
+    return json.loads((DATA / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8"))
 
 
 def rows_of(name: str) -> list[dict[str, str]]:
-    return read_rows(REPO / "tables" / f"{name}.csv")
+    return read_rows(DATA / "tables" / f"{name}.csv")
 
 
 def by_id(name: str) -> dict[str, dict[str, str]]:
@@ -37,7 +37,7 @@ def citations_of(table: str, record_id: str) -> list[dict[str, str]]:
 
 @pytest.mark.parametrize("name", TABLES)
 def test_csv_file_conventions(name: str) -> None:
-    raw = (REPO / "tables" / f"{name}.csv").read_bytes()
+    raw = (DATA / "tables" / f"{name}.csv").read_bytes()
     assert not raw.startswith(b"\xef\xbb\xbf"), "no BOM"
     assert b"\r" not in raw, "LF line endings only"
     assert raw.endswith(b"\n")
@@ -116,14 +116,15 @@ def test_descriptor_metadata(descriptor: dict) -> None:
     assert [r["path"] for r in descriptor["resources"]] == [f"tables/{n}.csv" for n in TABLES]
     for resource in descriptor["resources"]:
         assert resource["schema"] == f"schemas/{resource['name']}.schema.json"
-        assert re.match(r"^sha256:[0-9a-f]{64}$", resource["hash"])
-        assert resource["bytes"] == (REPO / resource["path"]).stat().st_size
+        # No hash or bytes: those lines made every two edits of one table conflict. The content
+        # fingerprint (alliance-data info) and a release's SHA256SUMS say which data this is.
+        assert not {"hash", "bytes"} & set(resource), resource["name"]
 
 
-def test_frictionless_accepts_the_package(repo: Path) -> None:
+def test_frictionless_accepts_the_package() -> None:
     from frictionless import Package
 
-    report = Package(str(repo / "datapackage.json")).validate()
+    report = Package(str(DATA / "datapackage.json")).validate()
     assert report.valid, report.flatten(["rowNumber", "fieldName", "type", "note"])
 
 

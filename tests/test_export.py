@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import socket
 import sqlite3
@@ -18,7 +19,7 @@ import pytest
 
 import alliance_data
 from alliance_data.cli import main
-from conftest import REPO
+from conftest import DATA, REPO, source_copy
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +73,7 @@ def test_datasette_metadata_describes_everything(database: Path, descriptor: dic
     assert list(tables)[:len(alliance_data.tables())] == alliance_data.tables()
     assert all(name.endswith("_citations") or name.startswith("codes_") for name in list(tables)[len(alliance_data.tables()):])
     for name, table in list(tables.items())[:len(alliance_data.tables())]:
-        schema = json.loads((REPO / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8"))
+        schema = json.loads((DATA / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8"))
         assert table["description"] == schema["description"]
         assert table["columns"] == {f["name"]: f["description"] for f in schema["fields"]}
         assert table["facets"] == [f["name"] for f in schema["fields"] if "enum" in f.get("constraints", {})]
@@ -153,13 +154,18 @@ def test_release_set_is_complete_and_its_sums_are_right(tmp_path: Path, descript
     pytest.importorskip("hatchling")
     version = descriptor["version"]
     out = tmp_path / "release"
-    assert main(["export", "--format", "release", "--source", str(REPO), "--out", str(out)]) == 0
+    # From a checkout as git holds it: no generated file yet, so the release builds them.
+    source = source_copy(tmp_path / "checkout")
+    assert not (source / "tables" / "dyad_year.csv").exists()
+    assert main(["export", "--format", "release", "--source", str(source), "--out", str(out)]) == 0
     expected = {
         f"alliance_data-{version}-py3-none-any.whl", f"alliance_data-{version}.tar.gz",
         f"alliance-data-{version}-csv.zip", "alliance-data.db", "metadata.json", "FINGERPRINT", "SHA256SUMS",
         f"alliance-data-{version}-stata.zip", f"alliance-data-{version}.xlsx",
         *(f"{name}.parquet" for name in [*alliance_data.tables(), "agreements_wide"]),
     }
+    if importlib.util.find_spec("matplotlib") and importlib.util.find_spec("networkx"):
+        expected |= {"partnership-network.svg", "timeline.svg", "figures.json"}
     assert {p.name for p in out.iterdir()} == expected
     sums = dict(reversed(line.split("  ")) for line in (out / "SHA256SUMS").read_text().splitlines())
     assert set(sums) == expected - {"SHA256SUMS"}
@@ -181,9 +187,9 @@ def test_exports_refuse_paths_that_leave_the_package(tmp_path: Path, capsys) -> 
     import shutil
 
     source = tmp_path / "source"
-    shutil.copytree(REPO / "schemas", source / "schemas")
-    shutil.copytree(REPO / "tables", source / "tables")
-    descriptor = json.loads((REPO / "datapackage.json").read_text(encoding="utf-8"))
+    shutil.copytree(DATA / "schemas", source / "schemas")
+    shutil.copytree(DATA / "tables", source / "tables")
+    descriptor = json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))
     descriptor["resources"][0]["path"] = "../outside/secret.csv"
     (source / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
     (tmp_path / "outside").mkdir()

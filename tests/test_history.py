@@ -13,15 +13,15 @@ import pytest
 import alliance_data
 from alliance_data import derived
 from alliance_data.validator import validate
-from conftest import REPO, read_rows
+from conftest import DATA, REPO, read_rows
 
 # Where each table of the previous release lives now (agreement_events moved into events).
 MOVED = {"agreement_events": "events"}
 
 
 def ids_of(table: str) -> set[str]:
-    key = json.loads((REPO / "schemas" / f"{table}.schema.json").read_text(encoding="utf-8"))["primaryKey"][0]
-    return {row[key] for row in read_rows(REPO / "tables" / f"{table}.csv")}
+    key = json.loads((DATA / "schemas" / f"{table}.schema.json").read_text(encoding="utf-8"))["primaryKey"][0]
+    return {row[key] for row in read_rows(DATA / "tables" / f"{table}.csv")}
 
 
 def test_no_id_of_the_previous_release_disappears() -> None:
@@ -33,8 +33,8 @@ def test_no_id_of_the_previous_release_disappears() -> None:
 
 def test_every_event_is_cited_and_coded() -> None:
     cameo = ids_of("cameo_codes")
-    cited = {c["record_id"] for c in read_rows(REPO / "tables" / "citations.csv") if c["record_table"] == "events" and c["stance"] == "supports"}
-    for event in read_rows(REPO / "tables" / "events.csv"):
+    cited = {c["record_id"] for c in read_rows(DATA / "tables" / "citations.csv") if c["record_table"] == "events" and c["stance"] == "supports"}
+    for event in read_rows(DATA / "tables" / "events.csv"):
         assert event["event_id"] in cited, event["event_id"]
         assert event["cameo_code"] in cameo, event["event_id"]
 
@@ -43,7 +43,7 @@ def test_cameo_codes_are_the_kept_code_lists() -> None:
     lists = REPO / "codelists" / "cameo"
     described = dict(line.split("\t", 1) for line in (lists / "eventcodes.tsv").read_text(encoding="utf-8").splitlines()[1:])
     weights = dict(line.split("\t") for line in (lists / "goldstein.tsv").read_text(encoding="utf-8").splitlines()[1:])
-    rows = {r["cameo_code"]: r for r in read_rows(REPO / "tables" / "cameo_codes.csv")}
+    rows = {r["cameo_code"]: r for r in read_rows(DATA / "tables" / "cameo_codes.csv")}
     assert set(rows) == set(weights) == {c for c in described if len(c) > 1}
     for code, row in rows.items():
         assert row["description"] == described[code].strip()
@@ -55,9 +55,9 @@ def test_cameo_codes_are_the_kept_code_lists() -> None:
 def package_copy(tmp_path: Path) -> Path:
     root = tmp_path / "package"
     root.mkdir()
-    shutil.copy2(REPO / "datapackage.json", root)
-    shutil.copytree(REPO / "schemas", root / "schemas")
-    shutil.copytree(REPO / "tables", root / "tables", ignore=shutil.ignore_patterns("*.parquet"))
+    shutil.copy2(DATA / "datapackage.json", root)
+    shutil.copytree(DATA / "schemas", root / "schemas")
+    shutil.copytree(DATA / "tables", root / "tables", ignore=shutil.ignore_patterns("*.parquet"))
     return root
 
 
@@ -75,24 +75,24 @@ def test_the_panel_drifting_from_the_events_is_caught(package_copy: Path) -> Non
 
 
 def test_panel_recomputed_by_hand_for_one_year() -> None:
-    panel = {int(r["year"]): r for r in read_rows(REPO / "tables" / "dyad_year.csv")}
+    panel = {int(r["year"]): r for r in read_rows(DATA / "tables" / "dyad_year.csv")}
     assert sorted(panel) == list(range(2000, 2027))
-    actors = read_rows(REPO / "tables" / "actors.csv")
+    actors = read_rows(DATA / "tables" / "actors.csv")
     side = derived.side_of(actors)
-    weight = {r["cameo_code"]: float(r["goldstein"]) for r in read_rows(REPO / "tables" / "cameo_codes.csv")}
+    weight = {r["cameo_code"]: float(r["goldstein"]) for r in read_rows(DATA / "tables" / "cameo_codes.csv")}
     acting: dict[str, set[str]] = {}
-    for row in read_rows(REPO / "tables" / "event_actors.csv"):
+    for row in read_rows(DATA / "tables" / "event_actors.csv"):
         if row["role"] in {"source", "target", "participant", "host", "supplier", "recipient"}:
             acting.setdefault(row["event_id"], set()).add(side[row["actor_id"]])
     for year in (2016, 2022, 2025):
-        events = [e for e in read_rows(REPO / "tables" / "events.csv")
+        events = [e for e in read_rows(DATA / "tables" / "events.csv")
                   if e["date"].startswith(str(year)) and {"IRN", "RUS"} <= acting.get(e["event_id"], set())]
         assert int(panel[year]["events"]) == len(events)
         assert float(panel[year]["goldstein_sum"]) == pytest.approx(sum(weight[e["cameo_code"]] for e in events))
 
 
 def test_status_as_of_only_returns_statuses_dated_events_set() -> None:
-    events = {e["event_id"]: e for e in read_rows(REPO / "tables" / "events.csv")}
+    events = {e["event_id"]: e for e in read_rows(DATA / "tables" / "events.csv")}
     for date in ("2001-06", "2016-09-01", "2019-06-30", "2025-06-30", "2026"):
         on = alliance_data.status_as_of(date).dropna(subset=["status"])
         assert len(on) > 0
@@ -125,8 +125,8 @@ def test_partial_dates_count_from_the_end_of_their_period() -> None:
 
 def test_timeline_holds_every_dated_record() -> None:
     line = alliance_data.timeline()
-    assert len(line[line["what"] == "event"]) == len(read_rows(REPO / "tables" / "events.csv"))
-    assert len(line[line["what"] == "observation"]) == len(read_rows(REPO / "tables" / "observations.csv"))
+    assert len(line[line["what"] == "event"]) == len(read_rows(DATA / "tables" / "events.csv"))
+    assert len(line[line["what"] == "observation"]) == len(read_rows(DATA / "tables" / "observations.csv"))
     assert list(line["date"]) == sorted(line["date"])
     assert set(line["precision"]) <= {"year", "month", "day"}
 
@@ -145,7 +145,7 @@ def test_corroborating_sources_leave_the_founding_article_out() -> None:
     ("2005-10-27", "Sina-1"),
 ])
 def test_reference_facts_are_found_by_date_and_content(date: str, needle: str) -> None:
-    events = read_rows(REPO / "tables" / "events.csv")
+    events = read_rows(DATA / "tables" / "events.csv")
     assert any(e["date"] == date and needle in e["summary"] for e in events)
 
 
@@ -155,7 +155,7 @@ def test_panel_and_timeline_in_sql() -> None:
     years = con.execute("select count(*), min(year), max(year) from dyad_year").fetchall()[0]
     assert years == (27, 2000, 2026)
     events = con.execute("select count(*) from timeline where what = 'event'").fetchall()[0][0]
-    assert events == len(read_rows(REPO / "tables" / "events.csv"))
+    assert events == len(read_rows(DATA / "tables" / "events.csv"))
     in_sql = con.execute("select * from timeline").fetchall()
     in_python = [tuple(row) for row in alliance_data.timeline().itertuples(index=False)]
     assert in_sql == in_python, "the SQL view and timeline() give the same rows"

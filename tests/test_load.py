@@ -15,13 +15,13 @@ import pytest
 import alliance_data
 from alliance_data.arrow_io import read_csv_arrow
 from alliance_data.dtypes import to_pandas
-from conftest import REPO
+from conftest import DATA, REPO
 
 TABLES = alliance_data.tables()
 
 
 def schema_fields(name: str) -> list[dict]:
-    return json.loads((REPO / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8"))["fields"]
+    return json.loads((DATA / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8"))["fields"]
 
 
 def test_tables_follow_the_descriptor(descriptor: dict) -> None:
@@ -51,16 +51,16 @@ def test_dtypes_come_from_the_schema(name: str) -> None:
 
 @pytest.mark.parametrize("name", TABLES)
 def test_csv_and_parquet_load_to_equal_frames(name: str) -> None:
-    table_schema = json.loads((REPO / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8"))
-    from_csv = to_pandas(read_csv_arrow(REPO / "tables" / f"{name}.csv", table_schema), table_schema)
-    from_parquet = to_pandas(pq.read_table(REPO / "tables" / f"{name}.parquet"), table_schema)
+    table_schema = json.loads((DATA / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8"))
+    from_csv = to_pandas(read_csv_arrow(DATA / "tables" / f"{name}.csv", table_schema), table_schema)
+    from_parquet = to_pandas(pq.read_table(DATA / "tables" / f"{name}.parquet"), table_schema)
     pd.testing.assert_frame_equal(from_csv, from_parquet)
     pd.testing.assert_frame_equal(from_parquet, alliance_data.load(name))
 
 
 @pytest.mark.parametrize("name", TABLES)
 def test_parquet_files_describe_themselves(name: str) -> None:
-    path = REPO / "tables" / f"{name}.parquet"
+    path = DATA / "tables" / f"{name}.parquet"
     file = pq.ParquetFile(path)
     schema = file.schema_arrow
     assert "__index_level_0__" not in schema.names
@@ -175,7 +175,7 @@ def test_duckdb_reads_every_parquet_file() -> None:
     duckdb = pytest.importorskip("duckdb")
     connection = duckdb.connect()
     for name in TABLES:
-        path = str(REPO / "tables" / f"{name}.parquet")
+        path = str(DATA / "tables" / f"{name}.parquet")
         rows = connection.execute("select count(*) from read_parquet(?)", [path]).fetchone()[0]
         assert rows == len(alliance_data.load(name))
         types = dict(connection.execute("select column_name, column_type from (describe select * from read_parquet(?))", [path]).fetchall())
@@ -187,7 +187,7 @@ def test_duckdb_reads_every_parquet_file() -> None:
 def test_polars_reads_every_parquet_file() -> None:
     pl = pytest.importorskip("polars")
     for name in TABLES:
-        frame = pl.read_parquet(REPO / "tables" / f"{name}.parquet")
+        frame = pl.read_parquet(DATA / "tables" / f"{name}.parquet")
         assert frame.height == len(alliance_data.load(name))
         for f in schema_fields(name):
             dtype = frame.schema[f["name"]]
@@ -218,10 +218,10 @@ def test_a_changed_descriptor_is_seen_at_once(tmp_path) -> None:
     import shutil
 
     from alliance_data import _package
-    from conftest import REPO
+    from conftest import DATA, REPO
 
-    shutil.copy2(REPO / "datapackage.json", tmp_path / "datapackage.json")
-    shutil.copytree(REPO / "schemas", tmp_path / "schemas")
+    shutil.copy2(DATA / "datapackage.json", tmp_path / "datapackage.json")
+    shutil.copytree(DATA / "schemas", tmp_path / "schemas")
     assert _package.data_version(tmp_path) == _package.data_version()
     path = tmp_path / "datapackage.json"
     descriptor = json.loads(path.read_text(encoding="utf-8"))
@@ -242,12 +242,12 @@ def test_fingerprint_follows_the_data_only(tmp_path) -> None:
     import shutil
 
     from alliance_data import _package
-    from conftest import REPO
+    from conftest import DATA, REPO
 
     for name in ("datapackage.json",):
         shutil.copy2(REPO / name, tmp_path / name)
-    shutil.copytree(REPO / "schemas", tmp_path / "schemas")
-    shutil.copytree(REPO / "tables", tmp_path / "tables", ignore=shutil.ignore_patterns("*.parquet"))
+    shutil.copytree(DATA / "schemas", tmp_path / "schemas")
+    shutil.copytree(DATA / "tables", tmp_path / "tables", ignore=shutil.ignore_patterns("*.parquet"))
     same = _package.fingerprint(tmp_path)
     assert same == _package.fingerprint(REPO), "Parquet files do not count"
     descriptor = json.loads((tmp_path / "datapackage.json").read_text(encoding="utf-8"))

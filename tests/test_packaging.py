@@ -94,9 +94,24 @@ def test_sdist_is_a_complete_source_release(tmp_path: Path) -> None:
     with tarfile.open(sdist) as archive:
         names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
     for rel in ("pyproject.toml", "datapackage.json", "CODEBOOK.md", "README.md", "LICENSE", "LICENSE-DATA", "CHANGELOG.md",
-                "CONTRIBUTING.md", "codelists/cameo/eventcodes.tsv", "docs/figures.json", "tests/conftest.py",
+                "CONTRIBUTING.md", "codelists/cameo/eventcodes.tsv", "hatch_build.py", "tests/conftest.py",
                 "benchmarks/make_synthetic.py"):
         assert rel in names, rel
+    generated = {"tables/dyad_year.csv"}  # built by the wheel build from the rest, like the Parquet files
     for folder in ("tables", "schemas", "tests"):
-        expected = {p.relative_to(REPO).as_posix() for p in (REPO / folder).iterdir() if p.is_file() and p.suffix != ".pyc"}
+        expected = {p.relative_to(REPO).as_posix() for p in (REPO / folder).iterdir()
+                    if p.is_file() and p.suffix not in (".pyc", ".parquet")} - generated
         assert expected <= names, sorted(expected - names)
+    assert not {n for n in names if n.endswith(".parquet")} | (generated & names), "generated files are never shipped as source"
+
+
+def test_the_installed_data_is_built_from_this_checkout() -> None:
+    """The data the tests check (the installed wheel's, built when it was made) is this checkout's:
+    the same descriptor, schemas and CSVs byte for byte, plus the files built from them."""
+    from conftest import DATA, GENERATED
+
+    edited = [Path("datapackage.json"), *(p.relative_to(REPO) for p in sorted((REPO / "schemas").glob("*.json"))),
+              *(p.relative_to(REPO) for p in sorted((REPO / "tables").glob("*.csv")) if p.name not in GENERATED)]
+    for rel in edited:
+        assert (DATA / rel).read_bytes() == (REPO / rel).read_bytes(), f"{rel}: reinstall (pip install .) after editing"
+    assert (DATA / "tables" / "dyad_year.csv").is_file() and (DATA / "tables" / "events.parquet").is_file()

@@ -9,12 +9,12 @@ import pytest
 
 import alliance_data
 from alliance_data.cli import main
-from conftest import REPO
+from conftest import DATA, REPO
 
 pyreadstat = pytest.importorskip("pyreadstat")
 openpyxl = pytest.importorskip("openpyxl")
 
-SCHEMAS = {p.name.removesuffix(".schema.json"): json.loads(p.read_text(encoding="utf-8")) for p in (REPO / "schemas").glob("*.schema.json")}
+SCHEMAS = {p.name.removesuffix(".schema.json"): json.loads(p.read_text(encoding="utf-8")) for p in (DATA / "schemas").glob("*.schema.json")}
 
 
 @pytest.fixture(scope="module")

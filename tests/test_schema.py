@@ -13,9 +13,9 @@ import pandera.errors
 import pytest
 
 import alliance_data
-from conftest import REPO
+from conftest import DATA, REPO
 
-SCHEMAS = {name: json.loads((REPO / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8"))
+SCHEMAS = {name: json.loads((DATA / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8"))
            for name in alliance_data.tables()}
 FRAMES = alliance_data.load_all()
 

@@ -19,11 +19,11 @@ from hypothesis import strategies as st
 
 from alliance_data import validate
 from alliance_data.validator import CannotValidate
-from conftest import REPO, read_rows, snapshot, write_rows
+from conftest import DATA, REPO, read_rows, snapshot, write_rows
 
-DESCRIPTOR = json.loads((REPO / "datapackage.json").read_text(encoding="utf-8"))
-SCHEMAS = {r["name"]: json.loads((REPO / r["schema"]).read_text(encoding="utf-8")) for r in DESCRIPTOR["resources"]}
-ROWS = {name: read_rows(REPO / "tables" / f"{name}.csv") for name in SCHEMAS}
+DESCRIPTOR = json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))
+SCHEMAS = {r["name"]: json.loads((DATA / r["schema"]).read_text(encoding="utf-8")) for r in DESCRIPTOR["resources"]}
+ROWS = {name: read_rows(DATA / "tables" / f"{name}.csv") for name in SCHEMAS}
 
 
 def copy_csv_package(target: Path, only: str | None = None) -> Path:
@@ -38,25 +38,15 @@ def copy_csv_package(target: Path, only: str | None = None) -> Path:
                 keep.add(name)
                 todo += [fk["reference"].get("resource") or name for fk in SCHEMAS[name].get("foreignKeys", [])]
     target.mkdir(parents=True, exist_ok=True)
-    descriptor = json.loads((REPO / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor = json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))
     descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] in keep]
     (target / "datapackage.json").write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     (target / "schemas").mkdir()
     (target / "tables").mkdir()
     for name in keep:
-        shutil.copy2(REPO / "schemas" / f"{name}.schema.json", target / "schemas" / f"{name}.schema.json")
-        shutil.copy2(REPO / "tables" / f"{name}.csv", target / "tables" / f"{name}.csv")
+        shutil.copy2(DATA / "schemas" / f"{name}.schema.json", target / "schemas" / f"{name}.schema.json")
+        shutil.copy2(DATA / "tables" / f"{name}.csv", target / "tables" / f"{name}.csv")
     return target
-
-
-def refresh_hashes(root: Path) -> None:
-    """Record the edited CSVs' hash and size, so that the edit itself is the only problem."""
-    descriptor = json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
-    for resource in descriptor["resources"]:
-        data = (root / resource["path"]).read_bytes()
-        resource["hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
-        resource["bytes"] = len(data)
-    (root / "datapackage.json").write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
 def edit(root: Path, table: str, changes: dict[int, dict[str, str]]) -> None:
@@ -65,7 +55,6 @@ def edit(root: Path, table: str, changes: dict[int, dict[str, str]]) -> None:
     for index, values in changes.items():
         rows[index].update(values)
     write_rows(path, rows, [f["name"] for f in SCHEMAS[table]["fields"]])
-    refresh_hashes(root)
 
 
 def primary_key(table: str) -> list[str]:
@@ -169,7 +158,6 @@ def test_a_record_that_loses_its_citations_is_named(tmp_path: Path) -> None:
     path = root / "tables" / "citations.csv"
     rows = [r for r in read_rows(path) if r["record_id"] != "yak130-delivery-2023"]
     write_rows(path, rows, list(rows[0]))
-    refresh_hashes(root)
     line = row_of("agreements", "agreement_id", "yak130-delivery-2023") + 2
     problems = [str(p) for p in validate(root).problems]
     assert f"tables/agreements.csv:{line}: agreement_id: \"yak130-delivery-2023\" has no supporting citation: add a row to tables/citations.csv" in problems
@@ -210,12 +198,23 @@ def test_stale_generated_files_ask_for_a_build(package_copy: Path) -> None:
     edit(package_copy, "frictions", {0: {"summary": "A reworded summary."}})
     problems = [str(p) for p in validate(package_copy).problems]
     assert problems == ["tables/frictions.parquet: does not hold the data of tables/frictions.csv: "
-                        "run alliance-data build . (it validates, then regenerates), then commit"]
+                        "run alliance-data build . (it validates, then regenerates)"]
+
+
+def test_a_stated_hash_or_size_must_match_like_frictionless(package_copy: Path) -> None:
+
+    data = (package_copy / "tables" / "sources.csv").read_bytes()
     descriptor = json.loads((package_copy / "datapackage.json").read_text(encoding="utf-8"))
+    descriptor["resources"][0].update(hash="sha256:" + hashlib.sha256(data).hexdigest(), bytes=len(data))
+    descriptor["resources"][1].update(hash=hashlib.md5((package_copy / "tables" / "actors.csv").read_bytes()).hexdigest())
+    (package_copy / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    assert validate(package_copy).valid, "a right sha256, size and bare (MD5) hash pass"
     descriptor["resources"][0]["bytes"] += 1
+    descriptor["resources"][1]["hash"] = "md5:" + "0" * 32
     (package_copy / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
     problems = [str(p) for p in validate(package_copy).problems]
-    assert any(p.startswith("datapackage.json: sources.bytes:") and "run alliance-data build" in p for p in problems)
+    assert any(p.startswith("datapackage.json: sources.bytes:") for p in problems), problems
+    assert any(p.startswith("datapackage.json: actors.hash: does not match") for p in problems), problems
 
 
 # --- file hygiene ----------------------------------------------------------------------
@@ -223,7 +222,6 @@ def test_stale_generated_files_ask_for_a_build(package_copy: Path) -> None:
 def raw_edit(root: Path, table: str, transform) -> None:
     path = root / "tables" / f"{table}.csv"
     path.write_bytes(transform(path.read_bytes()))
-    refresh_hashes(root)
 
 
 @pytest.mark.parametrize(

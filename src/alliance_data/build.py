@@ -1,11 +1,13 @@
-"""Build the generated files from the CSVs: Parquet, resource hashes and sizes, codebook.
+"""Build the generated files from the CSVs: the dyad-year panel, Parquet files, the codebook.
 
-Invalid data is refused before anything is written, and every write is atomic.
+Invalid data is refused before anything is written, and every write is atomic. The panel and
+the Parquet files are not committed (the repository ignores them, and the wheel build makes
+them afresh), so two pull requests editing one table never conflict on them; ``CODEBOOK.md``
+depends on the schemas alone and is committed.
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 from pathlib import Path
@@ -52,8 +54,8 @@ def _parquet_is_current(path: Path, table) -> bool:
 
 
 def build(path: str | Path = ".") -> list[Path]:
-    """Validate the package at ``path``, then write the derived dyad-year panel, its Parquet
-    files, the ``hash`` and ``bytes`` of each resource in ``datapackage.json``, and ``CODEBOOK.md``.
+    """Validate the package at ``path``, then write the derived dyad-year panel, a Parquet
+    file beside each CSV, and ``CODEBOOK.md``. ``datapackage.json`` is never rewritten.
 
     Returns the files whose content changed. Raises :class:`BuildRefused` if the data
     has problems other than stale generated files.
@@ -75,14 +77,11 @@ def build(path: str | Path = ".") -> list[Path]:
     for resource in descriptor["resources"]:
         csv_path = root / resource["path"]
         data = fresh.get(csv_path) or csv_path.read_bytes()
-        resource["hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
-        resource["bytes"] = len(data)
         table_schema = json.loads((root / resource["schema"]).read_text(encoding="utf-8"))
         table = read_csv_arrow(io.BytesIO(data), table_schema)
         parquet_path = csv_path.with_suffix(".parquet")
         if not _parquet_is_current(parquet_path, table):
             outputs[parquet_path] = parquet_bytes(table)
-    outputs[descriptor_path] = (json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
     outputs[root / codebook.CODEBOOK] = codebook.render(root).encode("utf-8")
     changed = [p for p, data in outputs.items() if not p.is_file() or p.read_bytes() != data]
     write_files_atomic({p: outputs[p] for p in changed})

@@ -63,6 +63,9 @@ def _parser() -> argparse.ArgumentParser:
 def _info() -> int:
     import pyarrow.parquet as pq
 
+    from . import codebook
+    from .arrow_io import read_arrow
+
     meta = _package.descriptor()
     print(f"{meta['title']}")
     print(f"data version {meta['version']}; licence {', '.join(lic['name'] for lic in meta.get('licenses', []))}")
@@ -73,15 +76,22 @@ def _info() -> int:
     width = max(len(n) for n in _package.table_names())
     print(f"{'table':<{width}}  {'rows':>6}  columns")
     for name in _package.table_names():
-        parquet = _package.table_path(name, "parquet")
+        parquet, csv_path = _package.table_path(name, "parquet"), _package.table_path(name, "csv")
+        fields = [f["name"] for f in _package.table_schema(name)["fields"]]
         if parquet.is_file():
             rows = pq.ParquetFile(parquet).metadata.num_rows
-        else:
-            rows = max(0, sum(1 for _ in _package.table_path(name, "csv").open(encoding="utf-8")) - 1)
+        elif csv_path.is_file():
+            rows = read_arrow(name).num_rows
+        else:  # a source checkout before its first build
+            print(f"{name:<{width}}  {'-':>6}  not built yet: run alliance-data build {_package.data_root()}")
+            continue
         rows_total += rows
-        fields = [f["name"] for f in _package.table_schema(name)["fields"]]
         print(f"{name:<{width}}  {rows:>6}  {', '.join(fields)}")
     print(f"\n{len(_package.table_names())} tables, {rows_total} rows")
+    counts = codebook.corroboration()
+    if counts:
+        print("\nrows resting on the founding article alone (no other source supports them):")
+        print(", ".join(f"{table} {alone} of {rows}" for table, rows, alone in counts))
     return OK
 
 

@@ -70,8 +70,13 @@ def describe(name: str) -> pd.DataFrame:
     return pd.DataFrame(_rows(name)).astype("string")
 
 
-def _corroboration(root: Path | None) -> list[str]:
-    """How many fact rows rest on the founding article alone, table by table."""
+def corroboration(root: Path | None = None) -> list[tuple[str, int, int]]:
+    """For each fact table: its name, its rows, and how many rest on the founding article alone.
+
+    A row rests on the article alone when no other source supports it (see
+    ``corroborating_sources`` in :func:`alliance_data.load`). It depends on the data, not
+    the schemas, so ``alliance-data info`` shows it and the committed codebook does not.
+    """
     from . import derived
     from .rules import FACT_TABLES
 
@@ -83,18 +88,14 @@ def _corroboration(root: Path | None) -> list[str]:
     for c in derived.read_rows("citations", root):
         if c["stance"] == "supports" and c["source_id"] != "founding-article":
             backing.setdefault((c["record_table"], c["record_id"]), set()).add(publisher.get(c["source_id"], c["source_id"]))
-    lines = ["## Corroboration", "",
-             "`corroborating_sources` (from `load(name, with_sources=True)`) counts the independent sources, by "
-             "publisher, that support a row besides the founding article. Rows with none rest on the article alone:", "",
-             "| table | rows | on the article alone |", "|---|---|---|"]
+    counts = []
     for table in FACT_TABLES:
         if table not in names:
             continue
         key = _package.primary_key(_package.table_schema(table, root))[0]
         ids = [row[key] for row in derived.read_rows(table, root)]
-        alone = sum(1 for i in ids if not backing.get((table, i)))
-        lines.append(f"| `{table}` | {len(ids)} | {alone} |")
-    return [*lines, ""]
+        counts.append((table, len(ids), sum(1 for i in ids if not backing.get((table, i)))))
+    return counts
 
 
 def render(root: Path | None = None) -> str:
@@ -138,7 +139,6 @@ def render(root: Path | None = None) -> str:
         "- File hygiene: UTF-8 without BOM, LF line endings, no spaces around a value, no control characters, "
         "NFC Unicode, no text cell starting with `=`, `+`, `-` or `@`.",
         "",
-        *_corroboration(root),
         "## Coding events with CAMEO",
         "",
         "Each event carries the most specific CAMEO code (version 1.1b3; Event Data Project, Pennsylvania State "
@@ -166,7 +166,8 @@ def render(root: Path | None = None) -> str:
         "end of its period). Missing where no dated event sets one. `agreements.status` is the status as of the "
         "newest source and may be `unknown`.",
         "- `corroborating_sources` (`load(..., with_sources=True)`): independent sources, counted by distinct "
-        "publisher, that support a row, leaving out the founding article.",
+        "publisher, that support a row, leaving out the founding article. `alliance-data info` shows how many "
+        "rows of each table rest on the article alone.",
         "",
     ]
     return "\n".join(out)

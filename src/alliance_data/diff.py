@@ -35,6 +35,7 @@ class _Table:
 
 
 SAME = _Table([], [], None)  # stands for a table byte for byte identical in both packages
+MISSING = _Table([], [], None)  # stands for a table whose file is absent (a panel not built yet, say)
 
 
 def _same_file(path: Path, other_root: Path, rel: str) -> bool:
@@ -74,6 +75,9 @@ def _rows(root: Path, other: Path | None = None) -> dict[str, _Table]:
         schema_rel, schema_reason = safe_relative_path(root, resource.get("schema"), "schema")
         if reason or schema_reason:
             raise CannotValidate(f"{root / DESCRIPTOR}: {resource.get('name')}: {reason or schema_reason}")
+        if not (root / rel).is_file():
+            tables[resource["name"]] = MISSING
+            continue
         schema = json.loads((root / schema_rel).read_text(encoding="utf-8"))
         if other is not None and _same_file(root / rel, other, rel):
             tables[resource["name"]] = SAME  # byte for byte the same: no rows to compare
@@ -143,7 +147,10 @@ def diff(old: str | Path, new: str | Path) -> list[TableDiff]:
         if before.get(name) is SAME and after.get(name) is SAME:
             continue
         change = TableDiff(name)
-        if name not in before:
+        if before.get(name) is MISSING or after.get(name) is MISSING:
+            side = "old" if before.get(name) is MISSING else "new"
+            change.note = f"no file in the {side} package (not built yet?): not compared"
+        elif name not in before:
             change.note = "new table"
             change.added = _keys(after[name]).to_pylist()
         elif name not in after:

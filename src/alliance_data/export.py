@@ -324,14 +324,20 @@ def _zip_of_csv_package(root: Path, version: str) -> bytes:
 def export_release(out: Path, root: Path) -> list[Path]:
     """Write the release set of a source checkout to ``out``: the wheel and sdist, a zip of
     the CSV package, every Parquet file, the SQLite database with its Datasette metadata,
-    the content ``FINGERPRINT`` of the data, and ``SHA256SUMS`` over them all."""
-    from .validator import validate
+    the Stata zip and the workbook, the figures (with the figures extra), the content
+    ``FINGERPRINT`` of the data, and ``SHA256SUMS`` over them all.
+
+    The checkout is built first (``alliance-data build``), since its generated files are
+    not committed; invalid data is refused before anything is written to ``out``.
+    """
+    from .build import BuildRefused, build
 
     if not (root / "pyproject.toml").is_file():
         raise ExportError(f"{root}: a release is built from a source checkout (with pyproject.toml); use --source")
-    report = validate(root)
-    if not report.valid:
-        raise ExportError(f"{root}: the data has {len(report.problems)} problems; run alliance-data validate {root}")
+    try:
+        build(root)
+    except BuildRefused as refused:
+        raise ExportError(f"{root}: the data has {len(refused.report.problems)} problems; run alliance-data validate {root}") from None
     version = _package.data_version(root)
     out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as scratch:
@@ -347,6 +353,12 @@ def export_release(out: Path, root: Path) -> list[Path]:
 
     write_bytes_atomic(out / f"alliance-data-{version}-stata.zip", researchers.stata_zip(root))
     write_bytes_atomic(out / f"alliance-data-{version}.xlsx", researchers.xlsx_bytes(root))
+    try:
+        from . import figures
+
+        figures.render(root, out)
+    except ImportError:
+        pass  # without matplotlib and networkx (the figures extra) a release has no pictures
     write_text_atomic(out / FINGERPRINT, f"{_package.fingerprint(root)}  alliance-data {version}\n")
     files = sorted(p for p in out.iterdir() if p.is_file() and p.name != CHECKSUMS)
     sums = "".join(f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n" for p in files)

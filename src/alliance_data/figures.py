@@ -1,7 +1,8 @@
 """Pictures of the partnership, drawn from the data: a network and cooperation and conflict over time.
 
 ``alliance-data figures`` writes them as SVG under ``docs/`` with ``figures.json``,
-which records the data they were drawn from, so a test can tell when they are stale.
+which records the data they were drawn from. They are generated, so not committed; every
+release carries them.
 """
 
 from __future__ import annotations
