@@ -11,7 +11,7 @@ import pytest
 
 import alliance_data
 from alliance_data.cli import main
-from conftest import REPO, read_rows, snapshot, write_rows
+from conftest import DATA, REPO, read_rows, snapshot, write_rows
 
 
 def run(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -138,7 +138,7 @@ def test_ctrl_c_prints_one_line_and_exits_130(tmp_path: Path) -> None:
 
     # A package big enough that validation is still running when the signal comes.
     script = "import sys; from alliance_data.cli import main; sys.exit(main(['validate', sys.argv[1]]))"
-    process = subprocess.Popen([sys.executable, "-c", script, str(REPO)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen([sys.executable, "-c", script, str(DATA)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     time.sleep(0.3)
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=60)
