@@ -142,7 +142,9 @@ def test_ctrl_c_prints_one_line_and_exits_130(tmp_path: Path) -> None:
     time.sleep(0.3)
     process.send_signal(signal.SIGINT)
     out, err = process.communicate(timeout=60)
-    if process.returncode == 0:
+    if process.returncode == 0 or "valid:" in out:
+        # The work was done; a signal during the interpreter's exit ends it by SIGINT (-2), silently.
+        assert "Traceback" not in err
         pytest.skip("validation finished before the signal arrived")
     assert process.returncode == 130, err
     assert err.strip() == "alliance-data: interrupted" and "Traceback" not in err

@@ -15,6 +15,7 @@ import pytest
 import alliance_data
 from alliance_data.arrow_io import read_csv_arrow
 from alliance_data.dtypes import to_pandas
+from alliance_data.model import package
 from conftest import DATA, REPO
 
 TABLES = alliance_data.tables()
@@ -51,9 +52,9 @@ def test_dtypes_come_from_the_schema(name: str) -> None:
 
 @pytest.mark.parametrize("name", TABLES)
 def test_csv_and_parquet_load_to_equal_frames(name: str) -> None:
-    table_schema = json.loads((DATA / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8"))
-    from_csv = to_pandas(read_csv_arrow(DATA / "tables" / f"{name}.csv", table_schema), table_schema)
-    from_parquet = to_pandas(pq.read_table(DATA / "tables" / f"{name}.parquet"), table_schema)
+    table = package(DATA).table(name)
+    from_csv = to_pandas(read_csv_arrow(DATA / "tables" / f"{name}.csv", table), table.fields)
+    from_parquet = to_pandas(pq.read_table(DATA / "tables" / f"{name}.parquet"), table.fields)
     pd.testing.assert_frame_equal(from_csv, from_parquet)
     pd.testing.assert_frame_equal(from_parquet, alliance_data.load(name))
 
@@ -233,8 +234,11 @@ def test_a_changed_descriptor_is_seen_at_once(tmp_path) -> None:
     before = _package.table_schema("frictions", tmp_path)["title"]
     schema = json.loads(schema_path.read_text(encoding="utf-8"))
     schema["title"] = before + " (edited)"
+    schema["fields"][0]["description"] = "An edited description."
     schema_path.write_text(json.dumps(schema), encoding="utf-8")
     assert _package.table_schema("frictions", tmp_path)["title"] == before + " (edited)"
+    model = package(tmp_path)  # the typed model is never stale either
+    assert model.version == "9.9.9" and model.table("frictions").fields[0].description == "An edited description."
 
 
 def test_fingerprint_follows_the_data_only(tmp_path) -> None:

@@ -131,30 +131,6 @@ def _inside(name: str, key: str, root: Path | None) -> Path:
     return base / rel
 
 
-def primary_key(table_schema: dict[str, Any]) -> list[str]:
-    """The primary key of a Table Schema as a list of field names (it may be one string)."""
-    key = table_schema.get("primaryKey", [])
-    if isinstance(key, str):
-        return [key]
-    return [k for k in key if isinstance(k, str)] if isinstance(key, list) else []
-
-
-def foreign_keys(name: str, table_schema: dict[str, Any]) -> list[tuple[list[str], str, list[str]]]:
-    """Each foreign key of table ``name`` as (fields, referenced table, referenced fields);
-    a reference without a resource points at the table itself."""
-    def as_list(value: Any) -> list[str]:
-        return [value] if isinstance(value, str) else list(value)
-
-    return [
-        (as_list(fk["fields"]), fk["reference"].get("resource") or name, as_list(fk["reference"]["fields"]))
-        for fk in table_schema.get("foreignKeys", [])
-    ]
-
-
-def table_schema_path(name: str, root: Path | None = None) -> Path:
-    """Return the path of the Table Schema file of table ``name``."""
-    return _inside(name, "schema", root)
-
 
 def table_schema(name: str, root: Path | None = None) -> dict[str, Any]:
     """Return the Table Schema of table ``name`` as a dict."""

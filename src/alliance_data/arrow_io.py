@@ -9,21 +9,23 @@ from __future__ import annotations
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from . import _package
 from .dtypes import arrow_schema
+from .model import package
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     import pyarrow as pa
 
+    from .model import Table
 
-def read_csv_arrow(csv_path: Path | IO[bytes], table_schema: dict) -> pa.Table:
+
+def read_csv_arrow(csv_path: Path | IO[bytes], table: Table) -> pa.Table:
     """Read a table's CSV (a path or a binary stream) into Arrow with the types of its schema (empty cell = null)."""
     import pyarrow.csv as pcsv
 
-    schema = arrow_schema(table_schema)
-    table = pcsv.read_csv(
+    schema = arrow_schema(table)
+    arrow = pcsv.read_csv(
         csv_path,
         read_options=pcsv.ReadOptions(use_threads=True),
         parse_options=pcsv.ParseOptions(newlines_in_values=True),
@@ -35,19 +37,19 @@ def read_csv_arrow(csv_path: Path | IO[bytes], table_schema: dict) -> pa.Table:
             include_columns=schema.names,
         ),
     )
-    return table.cast(schema)
+    return arrow.cast(schema)
 
 
 def read_arrow(name: str, root: Path | None = None, columns: Sequence[str] | None = None) -> pa.Table:
     """Read table ``name`` as Arrow: from Parquet when built, else from its CSV."""
     import pyarrow.parquet as pq
 
-    table_schema = _package.table_schema(name, root)
-    parquet_path = _package.table_path(name, "parquet", root)
+    model = package(root)
+    parquet_path = model.parquet_path(name)
     if parquet_path.is_file():
         # ParquetFile reads one file directly; pq.read_table would go through pyarrow.dataset,
         # which imports pandas, and the Polars path must not.
         with pq.ParquetFile(parquet_path) as parquet:
             return parquet.read(columns=list(columns) if columns is not None else None)
-    table = read_csv_arrow(_package.table_path(name, "csv", root), table_schema)
-    return table.select(list(columns)) if columns is not None else table
+    arrow = read_csv_arrow(model.csv_path(name), model.table(name))
+    return arrow.select(list(columns)) if columns is not None else arrow

@@ -16,6 +16,7 @@ from . import _package, codebook, derived
 from ._io import remove_leftovers, write_files_atomic
 from .errors import AllianceDataError
 from .arrow_io import read_csv_arrow
+from .model import package
 from .validator import Report, same_content, validate
 
 
@@ -67,19 +68,18 @@ def build(path: str | Path = ".") -> list[Path]:
     report = validate(root)
     if any(not p.generated for p in report.problems):
         raise BuildRefused(report)
-    descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
     # Everything is computed first, then written all at once: a failure or Ctrl-C midway
     # leaves every file as it was.
     fresh: dict[Path, bytes] = {}
-    if any(r.get("name") == derived.DYAD_YEAR for r in descriptor["resources"]):
-        fresh[_package.table_path(derived.DYAD_YEAR, "csv", root)] = derived.dyad_year_csv(root)
+    if derived.DYAD_YEAR in package(root).table_names:
+        fresh[package(root).csv_path(derived.DYAD_YEAR)] = derived.dyad_year_csv(root)
     outputs: dict[Path, bytes] = dict(fresh)
-    for resource in descriptor["resources"]:
-        csv_path = root / resource["path"]
+    model = package(root)
+    for table_model in model.tables:
+        csv_path = model.csv_path(table_model.name)
         data = fresh.get(csv_path) or csv_path.read_bytes()
-        table_schema = json.loads((root / resource["schema"]).read_text(encoding="utf-8"))
-        table = read_csv_arrow(io.BytesIO(data), table_schema)
-        parquet_path = csv_path.with_suffix(".parquet")
+        table = read_csv_arrow(io.BytesIO(data), table_model)
+        parquet_path = model.parquet_path(table_model.name)
         if not _parquet_is_current(parquet_path, table):
             outputs[parquet_path] = parquet_bytes(table)
     outputs[root / codebook.CODEBOOK] = codebook.render(root).encode("utf-8")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import _package
+from .model import package
 
 
 @dataclass(frozen=True)
@@ -28,11 +29,12 @@ def citation() -> Citation:
     >>> print(alliance_data.citation().text)  # doctest: +ELLIPSIS
     alliance-data contributors (...). alliance-data: ...
     """
-    meta = _package.descriptor()
+    model = package()
+    meta = model.descriptor
     authors = " and ".join(c["title"] for c in meta.get("contributors", []) if c.get("role", "author") == "author")
     year = str(meta["created"])[:4]
-    version = meta["version"]
-    licence = ", ".join(lic["name"] for lic in meta.get("licenses", []))
+    version = model.version
+    licence = ", ".join(lic["name"] for lic in model.licenses)
     print_ = _package.fingerprint()
     where = "Download: the Releases page of this repository (the files of each version, with SHA256SUMS)"
     text = (f"{authors} ({year}). {meta['title']} (version {version}) [Data set]. Licence: {licence}. "

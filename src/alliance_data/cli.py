@@ -65,29 +65,30 @@ def _info() -> int:
 
     from . import codebook
     from .arrow_io import read_arrow
+    from .model import package
 
-    meta = _package.descriptor()
-    print(f"{meta['title']}")
-    print(f"data version {meta['version']}; licence {', '.join(lic['name'] for lic in meta.get('licenses', []))}")
-    print(f"data folder {_package.data_root()}")
+    model = package()
+    print(model.title)
+    print(f"data version {model.version}; licence {', '.join(lic['name'] for lic in model.licenses)}")
+    print(f"data folder {model.root}")
     print(f"fingerprint {_package.fingerprint()}")
     print()
     rows_total = 0
-    width = max(len(n) for n in _package.table_names())
+    width = max(len(n) for n in model.table_names)
     print(f"{'table':<{width}}  {'rows':>6}  columns")
-    for name in _package.table_names():
-        parquet, csv_path = _package.table_path(name, "parquet"), _package.table_path(name, "csv")
-        fields = [f["name"] for f in _package.table_schema(name)["fields"]]
+    for table in model.tables:
+        name, fields = table.name, table.field_names
+        parquet, csv_path = model.parquet_path(name), model.csv_path(name)
         if parquet.is_file():
             rows = pq.ParquetFile(parquet).metadata.num_rows
         elif csv_path.is_file():
             rows = read_arrow(name).num_rows
         else:  # a source checkout before its first build
-            print(f"{name:<{width}}  {'-':>6}  not built yet: run alliance-data build {_package.data_root()}")
+            print(f"{name:<{width}}  {'-':>6}  not built yet: run alliance-data build {model.root}")
             continue
         rows_total += rows
         print(f"{name:<{width}}  {rows:>6}  {', '.join(fields)}")
-    print(f"\n{len(_package.table_names())} tables, {rows_total} rows")
+    print(f"\n{len(model.tables)} tables, {rows_total} rows")
     counts = codebook.corroboration()
     if counts:
         print("\nrows resting on the founding article alone (no other source supports them):")

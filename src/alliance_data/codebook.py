@@ -6,54 +6,50 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import _package
+from .model import package
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .model import Field, Table
+
 CODEBOOK = "CODEBOOK.md"
 
 
-def _constraints(field: dict[str, Any], primary_key: list[str]) -> str:
-    c = field.get("constraints", {})
+def _constraints(field: Field, primary_key: tuple[str, ...]) -> str:
     parts = []
-    if c.get("required") or field["name"] in primary_key:
+    if field.required or field.name in primary_key:
         parts.append("required")
-    if c.get("unique"):
+    if field.unique:
         parts.append("unique")
-    if "pattern" in c:
-        parts.append(f"pattern `{c['pattern']}`")
-    if "minimum" in c:
-        parts.append(f"minimum {c['minimum']}")
-    if "maximum" in c:
-        parts.append(f"maximum {c['maximum']}")
-    if "format" in field:
-        parts.append(f"format {field['format']}")
+    if field.pattern is not None:
+        parts.append(f"pattern `{field.pattern}`")
+    if field.minimum is not None:
+        parts.append(f"minimum {field.minimum}")
+    if field.maximum is not None:
+        parts.append(f"maximum {field.maximum}")
+    if field.format is not None:
+        parts.append(f"format {field.format}")
     return "; ".join(parts)
 
 
-def _references(name: str, table_schema: dict[str, Any]) -> dict[str, str]:
-    return {
-        field: f"{parent}.{target}"
-        for fields, parent, targets in _package.foreign_keys(name, table_schema)
-        for field, target in zip(fields, targets)
-    }
+def _references(table: Table) -> dict[str, str]:
+    return {field: f"{fk.resource}.{target}" for fk in table.foreign_keys for field, target in zip(fk.fields, fk.reference)}
 
 
 def _rows(name: str, root: Path | None = None) -> list[dict[str, Any]]:
-    table_schema = _package.table_schema(name, root)
-    primary_key = _package.primary_key(table_schema)
-    refs = _references(name, table_schema)
+    table = package(root).table(name)
+    refs = _references(table)
     rows = []
-    for f in table_schema["fields"]:
-        values = f.get("enumDescriptions") or {v: "" for v in f.get("constraints", {}).get("enum", [])}
+    for f in table.fields:
+        values = dict(f.enum_descriptions) or {v: "" for v in f.enum or ()}
         rows.append({
-            "field": f["name"],
-            "type": f.get("type", "string"),
-            "constraints": _constraints(f, primary_key),
-            "references": refs.get(f["name"], ""),
+            "field": f.name,
+            "type": f.type,
+            "constraints": _constraints(f, table.primary_key),
+            "references": refs.get(f.name, ""),
             "values": "; ".join(f"{k}: {v}" if v else k for k, v in values.items()),
-            "description": f.get("description", ""),
+            "description": f.description,
         })
     return rows
 
@@ -80,7 +76,8 @@ def corroboration(root: Path | None = None) -> list[tuple[str, int, int]]:
     from . import derived
     from .rules import FACT_TABLES
 
-    names = set(_package.table_names(root))
+    model = package(root)
+    names = set(model.table_names)
     if not {"citations", "sources"} <= names:
         return []
     publisher = {s["source_id"]: s["publisher"] or s["source_id"] for s in derived.read_rows("sources", root)}
@@ -92,7 +89,7 @@ def corroboration(root: Path | None = None) -> list[tuple[str, int, int]]:
     for table in FACT_TABLES:
         if table not in names:
             continue
-        key = _package.primary_key(_package.table_schema(table, root))[0]
+        key = model.table(table).primary_key[0]
         ids = [row[key] for row in derived.read_rows(table, root)]
         counts.append((table, len(ids), sum(1 for i in ids if not backing.get((table, i)))))
     return counts
@@ -100,17 +97,17 @@ def corroboration(root: Path | None = None) -> list[tuple[str, int, int]]:
 
 def render(root: Path | None = None) -> str:
     """Return the Markdown codebook of the package at ``root`` (default: bundled)."""
-    meta = _package.descriptor(root)
+    model = package(root)
     out = [
-        f"# Codebook: {meta['title']}",
+        f"# Codebook: {model.title}",
         "",
-        f"Data version {meta['version']}. Generated from `schemas/` by `alliance-data build`; do not edit by hand.",
+        f"Data version {model.version}. Generated from `schemas/` by `alliance-data build`; do not edit by hand.",
         "",
     ]
-    for name in _package.table_names(root):
-        table_schema = _package.table_schema(name, root)
-        key = ", ".join(_package.primary_key(table_schema))
-        out += [f"## {name}", "", table_schema.get("description", ""), "", f"Primary key: {key}.", ""]
+    for table in model.tables:
+        name = table.name
+        key = ", ".join(table.primary_key)
+        out += [f"## {name}", "", str(table.schema.get("description", "")), "", f"Primary key: {key}.", ""]
         out += ["| field | type | constraints | references | description |", "|---|---|---|---|---|"]
         enums = []
         for row in _rows(name, root):
@@ -118,10 +115,10 @@ def render(root: Path | None = None) -> str:
             out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
             if row["values"]:
                 enums.append(row["field"])
-        for f in table_schema["fields"]:
-            if f["name"] in enums:
-                out += ["", f"Values of `{f['name']}`:", ""]
-                out += [f"- `{k}`: {v}" for k, v in f.get("enumDescriptions", {}).items()]
+        for f in table.fields:
+            if f.name in enums:
+                out += ["", f"Values of `{f.name}`:", ""]
+                out += [f"- `{k}`: {v}" for k, v in f.enum_descriptions.items()]
         out.append("")
     from .rules import FACT_TABLES, ROW_RULES
 

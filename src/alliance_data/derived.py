@@ -14,7 +14,7 @@ import io
 from pathlib import Path
 from typing import Any
 
-from . import _package
+from .model import package
 
 DYAD_YEAR = "dyad_year"
 # The tables the panel is derived from.
@@ -36,7 +36,7 @@ Rows = list[dict[str, str]]
 
 def read_rows(name: str, root: Path | None = None) -> Rows:
     """Rows of table ``name`` as dicts of text (empty cell = ``""``), from its CSV."""
-    with open(_package.table_path(name, "csv", root), newline="", encoding="utf-8") as handle:
+    with open(package(root).csv_path(name), newline="", encoding="utf-8") as handle:
         return list(csv.DictReader(handle))
 
 
@@ -200,7 +200,7 @@ def dyad_year(root: Path | None = None) -> list[dict[str, Any]]:
 
 def dyad_year_csv(root: Path | None = None) -> bytes:
     """The panel as the CSV bytes ``build`` writes (columns in the order of its schema)."""
-    columns = [f["name"] for f in _package.table_schema(DYAD_YEAR, root)["fields"]]
+    columns = package(root).table(DYAD_YEAR).field_names
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, columns, lineterminator="\n")
     writer.writeheader()
@@ -227,10 +227,10 @@ def agreements_wide(root: Path | None = None) -> tuple[list[str], list[dict[str,
     A role's column lists the actors in that role, separated by ``; ``; ``n_sources``
     counts the distinct sources whose citations support the agreement.
     """
-    schema = _package.table_schema("agreements", root)
-    described = {f["name"]: f.get("description", "") for f in schema["fields"]}
-    roles = next(f for f in _package.table_schema("agreement_parties", root)["fields"] if f["name"] == "role")
-    role_names = list(roles["constraints"]["enum"])
+    model = package(root)
+    described = {f.name: f.description for f in model.table("agreements").fields}
+    roles = model.table("agreement_parties").field("role")
+    role_names = [str(role) for role in roles.enum or ()]
     by_role: dict[tuple[str, str], list[str]] = {}
     for party in read_rows("agreement_parties", root):
         by_role.setdefault((party["agreement_id"], party["role"]), []).append(party["actor_id"])
@@ -247,6 +247,6 @@ def agreements_wide(root: Path | None = None) -> tuple[list[str], list[dict[str,
         row["n_sources"] = len(sources.get(agreement["agreement_id"], set()))
         rows.append(row)
     descriptions = {k: described[k] for k in WIDE_AGREEMENT_FIELDS}
-    descriptions |= {role: f"Actors whose role is {role}: {roles['enumDescriptions'].get(role, '')}" for role in role_names}
+    descriptions |= {role: f"Actors whose role is {role}: {roles.enum_descriptions.get(role, '')}" for role in role_names}
     descriptions["n_sources"] = "Distinct sources whose citations support the agreement."
     return columns, rows, descriptions

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ._package import DESCRIPTOR, primary_key, safe_relative_path
+from ._package import DESCRIPTOR, safe_relative_path
+from .model import Table
 from .validator import CannotValidate
 
 
@@ -83,7 +84,11 @@ def _rows(root: Path, other: Path | None = None) -> dict[str, _Table]:
             tables[resource["name"]] = SAME  # byte for byte the same: no rows to compare
             continue
         rows = _read_text_table(root / rel)
-        tables[resource["name"]] = _Table(rows.column_names, primary_key(schema), rows)
+        try:
+            key = list(Table.from_descriptor(resource, schema).primary_key)
+        except (KeyError, TypeError, AttributeError):
+            raise CannotValidate(f"{root / schema_rel}: is not a Table Schema; run alliance-data validate {root}") from None
+        tables[resource["name"]] = _Table(rows.column_names, key, rows)
     return tables
 
 

@@ -1,4 +1,4 @@
-"""Arrow, pandas, pandera and SQLite types derived from the Table Schemas (Stata's follow
+"""Arrow, pandas, pandera and SQLite types derived from the model's fields (Stata's follow
 the pandas ones).
 
 Every column type in the package comes from here: enums become dictionary-encoded
@@ -13,40 +13,43 @@ import json
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     import pandas as pd
     import pyarrow as pa
 
+    from .model import Field, Table
 
-def pandas_dtype(field: dict[str, Any]) -> Any:
-    """The pandas dtype of a Table Schema field (what :func:`to_pandas` gives and the pandera
-    schemas check): enums ``category`` with every allowed value, integers ``Int64``."""
+
+def pandas_dtype(field: Field) -> Any:
+    """The pandas dtype of a field (what :func:`to_pandas` gives and the pandera schemas
+    check): enums ``category`` with every allowed value, integers ``Int64``."""
     import pandas as pd
     import pyarrow as pa
 
-    enum = field.get("constraints", {}).get("enum")
-    if enum is not None:
-        return pd.CategoricalDtype(enum)
+    if field.enum is not None:
+        return pd.CategoricalDtype(list(field.enum))
     types = {"integer": pd.Int64Dtype(), "year": pd.Int64Dtype(), "number": "float64", "boolean": pd.BooleanDtype(),
              "date": pd.ArrowDtype(pa.date32())}
-    return types.get(field.get("type", "string"), pd.StringDtype("pyarrow"))
+    return types.get(field.type, pd.StringDtype("pyarrow"))
 
 
-def sqlite_type(field: dict[str, Any]) -> type:
+def sqlite_type(field: Field) -> type:
     """The Python type sqlite-utils makes a column of (INTEGER, REAL or TEXT)."""
-    return {"integer": int, "year": int, "number": float}.get(field.get("type", "string"), str)
+    return {"integer": int, "year": int, "number": float}.get(field.type, str)
 
 
-def arrow_type(field: dict[str, Any]) -> pa.DataType:
-    """Return the Arrow type of a Table Schema field."""
+def arrow_type(field: Field) -> pa.DataType:
+    """Return the Arrow type of a field."""
     import pyarrow as pa
 
-    if "enum" in field.get("constraints", {}):
+    if field.enum is not None:
         return pa.dictionary(pa.int32(), pa.string())
     types = {"integer": pa.int64(), "year": pa.int64(), "number": pa.float64(), "boolean": pa.bool_(), "date": pa.date32()}
-    return types.get(field.get("type", "string"), pa.string())
+    return types.get(field.type, pa.string())
 
 
-def arrow_schema(table_schema: dict[str, Any]) -> pa.Schema:
+def arrow_schema(table: Table) -> pa.Schema:
     """Return the Arrow schema of a table: one field per column, described.
 
     Each field's description is kept in its Arrow field metadata and the whole Table
@@ -54,21 +57,14 @@ def arrow_schema(table_schema: dict[str, Any]) -> pa.Schema:
     """
     import pyarrow as pa
 
-    fields = [
-        pa.field(
-            f["name"],
-            arrow_type(f),
-            nullable=not f.get("constraints", {}).get("required", False),
-            metadata={"description": f.get("description", "")},
-        )
-        for f in table_schema["fields"]
-    ]
-    metadata = {"table_schema": json.dumps(table_schema, ensure_ascii=False, sort_keys=True)}
+    fields = [pa.field(f.name, arrow_type(f), nullable=f.nullable, metadata={"description": f.description})
+              for f in table.fields]
+    metadata = {"table_schema": json.dumps(dict(table.schema), ensure_ascii=False, sort_keys=True)}
     return pa.schema(fields, metadata=metadata)
 
 
-def to_pandas(table: pa.Table, table_schema: dict[str, Any]) -> pd.DataFrame:
-    """Convert an Arrow table to pandas with the dtypes the schema implies.
+def to_pandas(table: pa.Table, fields: Iterable[Field]) -> pd.DataFrame:
+    """Convert an Arrow table to pandas with the dtypes its fields imply.
 
     Enums become ``category`` with every allowed value as a category (not only those
     present), integers nullable ``Int64``, text ``string[pyarrow]``.
@@ -89,8 +85,7 @@ def to_pandas(table: pa.Table, table_schema: dict[str, Any]) -> pd.DataFrame:
         return mapping.get(arrow) or (pd.ArrowDtype(arrow) if pa.types.is_nested(arrow) else None)
 
     frame = table.to_pandas(types_mapper=pandas_type)
-    for f in table_schema["fields"]:
-        enum = f.get("constraints", {}).get("enum")
-        if enum is not None and f["name"] in frame.columns:
-            frame[f["name"]] = frame[f["name"]].cat.set_categories(enum)
+    for f in fields:
+        if f.enum is not None and f.name in frame.columns:
+            frame[f.name] = frame[f.name].cat.set_categories(list(f.enum))
     return frame

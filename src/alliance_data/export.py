@@ -19,6 +19,7 @@ from .errors import AllianceDataError
 from . import _package, derived
 from ._io import write_bytes_atomic, write_text_atomic
 from .dtypes import sqlite_type
+from .model import Field, Table, package
 
 SQLITE_NAME = "alliance-data.db"
 DATASETTE_METADATA = "metadata.json"
@@ -46,11 +47,11 @@ def _wide_csv(root: Path | None) -> bytes:
 def export_csv(out: Path, root: Path | None = None) -> list[Path]:
     """Write a complete CSV data package (datapackage.json, schemas/, tables/) to ``out``,
     and beside it ``agreements_wide.csv`` (one row per agreement, parties by role)."""
-    base = root or _package.data_root()
-    files = {_package.DESCRIPTOR: base / _package.DESCRIPTOR}
-    for name in _package.table_names(root):
-        for source in (_package.table_schema_path(name, root), _package.table_path(name, "csv", root)):
-            files[source.relative_to(base).as_posix()] = source
+    model = package(root)
+    files = {_package.DESCRIPTOR: model.root / _package.DESCRIPTOR}
+    for table in model.tables:
+        for rel in (table.schema_path, table.path):
+            files[rel] = model.root / rel
     for rel, source in files.items():
         write_bytes_atomic(out / rel, source.read_bytes())
     write_bytes_atomic(out / f"{derived.AGREEMENTS_WIDE}.csv", _wide_csv(root))
@@ -63,8 +64,9 @@ def export_parquet(out: Path, root: Path | None = None) -> list[Path]:
     from .arrow_io import read_arrow
 
     written = []
-    for name in _package.table_names(root):
-        parquet = _package.table_path(name, "parquet", root)
+    model = package(root)
+    for name in model.table_names:
+        parquet = model.parquet_path(name)
         data = parquet.read_bytes() if parquet.is_file() else parquet_bytes(read_arrow(name, root))
         write_bytes_atomic(out / f"{name}.parquet", data)
         written.append(out / f"{name}.parquet")
@@ -78,37 +80,32 @@ def export_parquet(out: Path, root: Path | None = None) -> list[Path]:
     return written + [out / f"{derived.AGREEMENTS_WIDE}.parquet"]
 
 
-def _free_text(field: dict[str, Any]) -> bool:
-    constraints = field.get("constraints", {})
-    return field.get("type", "string") == "string" and not ({"enum", "pattern"} & set(constraints)) and "format" not in field
+def _free_text(field: Field) -> bool:
+    return field.type == "string" and field.enum is None and field.pattern is None and field.format is None
 
 
-def _foreign_keys(name: str, table_schema: dict[str, Any]) -> list[tuple[str, str, str]]:
+def _foreign_keys(table: Table) -> list[tuple[str, str, str]]:
     """Foreign keys as sqlite-utils wants them: (column, other table, other column)."""
-    return [
-        (field, parent, target)
-        for fields, parent, targets in _package.foreign_keys(name, table_schema)
-        for field, target in zip(fields, targets)
-    ]
+    return [(field, fk.resource, target) for fk in table.foreign_keys for field, target in zip(fk.fields, fk.reference)]
 
 
-def code_table_name(table: str, field: str, schemas: dict[str, dict[str, Any]]) -> str:
+def code_table_name(table: str, field: str, tables: dict[str, Table]) -> str:
     """``codes_<field>`` when every table's field of that name allows the same values, else
     ``codes_<table>_<field>``."""
-    lists = {json.dumps(f.get("enumDescriptions"), sort_keys=True) for s in schemas.values() for f in s["fields"]
-             if f["name"] == field and f.get("enumDescriptions")}
+    lists = {json.dumps(dict(f.enum_descriptions), sort_keys=True) for t in tables.values() for f in t.fields
+             if f.name == field and f.enum_descriptions}
     return f"codes_{field}" if len(lists) == 1 else f"codes_{table}_{field}"
 
 
-def code_tables(schemas: dict[str, dict[str, Any]]) -> dict[str, list[dict[str, str]]]:
+def code_tables(tables: dict[str, Table]) -> dict[str, list[dict[str, str]]]:
     """Every enum's values with their meanings, one small table per list of values."""
     out: dict[str, list[dict[str, str]]] = {}
-    for table, schema in schemas.items():
-        for f in schema["fields"]:
-            meanings = f.get("enumDescriptions")
-            if meanings:
-                out.setdefault(code_table_name(table, f["name"], schemas),
-                               [{"code": str(code), "meaning": str(text), "label": f"{code}: {text}"} for code, text in meanings.items()])
+    for name, table in tables.items():
+        for f in table.fields:
+            if f.enum_descriptions:
+                out.setdefault(code_table_name(name, f.name, tables),
+                               [{"code": str(code), "meaning": str(text), "label": f"{code}: {text}"}
+                                for code, text in f.enum_descriptions.items()])
     return out
 
 
@@ -146,9 +143,9 @@ def export_sqlite(out: Path, root: Path | None = None) -> list[Path]:
     from .arrow_io import read_arrow
 
     out.parent.mkdir(parents=True, exist_ok=True)
-    schemas = {name: _package.table_schema(name, root) for name in _package.table_names(root)}
+    schemas = {table.name: table for table in package(root).tables}
     order = list(graphlib.TopologicalSorter(
-        {name: {other for _, other, _ in _foreign_keys(name, s) if other != name} for name, s in schemas.items()}
+        {name: {other for _, other, _ in _foreign_keys(s) if other != name} for name, s in schemas.items()}
     ).static_order())
     handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     os.close(handle)
@@ -168,13 +165,12 @@ def export_sqlite(out: Path, root: Path | None = None) -> list[Path]:
             foreign_of[name] = []
         # The tables next (sqlite-utils writes their SQL)...
         for name in order:
-            table_schema = schemas[name]
-            columns = {f["name"]: sqlite_type(f) for f in table_schema["fields"]}
-            key = _package.primary_key(table_schema)
-            required = {f["name"] for f in table_schema["fields"] if f.get("constraints", {}).get("required")}
-            foreign_of[name] = _foreign_keys(name, table_schema) + [
-                (f["name"], code_table_name(name, f["name"], schemas), "code")
-                for f in table_schema["fields"] if f.get("enumDescriptions")]
+            table = schemas[name]
+            columns = {f.name: sqlite_type(f) for f in table.fields}
+            key = table.primary_key
+            required = {f.name for f in table.fields if f.required}
+            foreign_of[name] = _foreign_keys(table) + [
+                (f.name, code_table_name(name, f.name, schemas), "code") for f in table.fields if f.enum_descriptions]
             db.table(name).create(columns, pk=key[0] if len(key) == 1 else tuple(key), foreign_keys=foreign_of[name],
                                   not_null=required | set(key))
             rows = read_arrow(name, root).to_pylist()
@@ -192,7 +188,7 @@ def export_sqlite(out: Path, root: Path | None = None) -> list[Path]:
         for fact in FACT_TABLES:
             if fact not in schemas:
                 continue
-            fact_key = _package.primary_key(schemas[fact])[0]
+            fact_key = schemas[fact].primary_key[0]
             name = f"{fact}_citations"
             db.table(name).create({"record_id": str, "source_id": str, "locator": str, "stance": str, "note": str},
                                   pk=("record_id", "source_id", "locator"),
@@ -209,9 +205,9 @@ def export_sqlite(out: Path, root: Path | None = None) -> list[Path]:
                     db.conn.executemany(sql, [tuple(row[n] for n in names) for row in rows])
         # Money as money: a view per table with values, amounts written with thousands separators.
         for name in order:
-            fields = {f["name"] for f in schemas[name]["fields"]}
+            fields = set(schemas[name].field_names)
             if {"value_low", "value_high", "value_currency", "value_qualifier"} <= fields:
-                id_column = _package.primary_key(schemas[name])[0]
+                id_column = schemas[name].primary_key[0]
                 label = "title" if "title" in fields else "summary"
                 db.create_view(f"{name}_money", (
                     f"select [{id_column}], [{label}], value_currency || ' ' || printf('%,d', cast(value_low as integer)) as value_low, "
@@ -221,7 +217,7 @@ def export_sqlite(out: Path, root: Path | None = None) -> list[Path]:
         for name in foreign_of:
             for column, _, _ in foreign_of[name]:
                 db.table(name).create_index([column])
-            text = [f["name"] for f in schemas[name]["fields"] if _free_text(f)] if name in schemas else []
+            text = [f.name for f in schemas[name].fields if _free_text(f)] if name in schemas else []
             if text:
                 # porter: English stemming, so a search for drone finds drones
                 db.table(name).enable_fts(text, create_triggers=False, tokenize="porter")
@@ -239,24 +235,22 @@ def export_sqlite(out: Path, root: Path | None = None) -> list[Path]:
 def datasette_metadata(database: str, root: Path | None = None) -> dict[str, Any]:
     """Datasette's metadata for the database: title, licence, sources, every table's and
     column's description, facets on the enum columns."""
-    meta = _package.descriptor(root)
-    licence = (meta.get("licenses") or [{}])[0]
-    tables = {}
-    for name in _package.table_names(root):
-        table_schema = _package.table_schema(name, root)
-        fields = table_schema["fields"]
-        label = next((f["name"] for f in fields if f["name"] in ("title", "name")), None)
-        tables[name] = {
-            "title": table_schema.get("title", name),
-            "description": table_schema.get("description", ""),
-            "columns": {f["name"]: f.get("description", "") for f in fields},
-            "facets": [f["name"] for f in fields if "enum" in f.get("constraints", {})],
+    model = package(root)
+    meta = model.descriptor
+    licence = (model.licenses or ({},))[0]
+    tables: dict[str, Any] = {}
+    for table in model.tables:
+        label = next((f for f in table.field_names if f in ("title", "name")), None)
+        tables[table.name] = {
+            "title": table.schema.get("title", table.name),
+            "description": table.schema.get("description", ""),
+            "columns": {f.name: f.description for f in table.fields},
+            "facets": [f.name for f in table.fields if f.enum is not None],
             **({"label_column": label} if label else {}),
         }
     from .rules import FACT_TABLES
 
-    schemas = {name: _package.table_schema(name, root) for name in _package.table_names(root)}
-    for name in code_tables(schemas):
+    for name in code_tables({table.name: table for table in model.tables}):
         tables[name] = {"title": f"Allowed values: {name.removeprefix('codes_')}", "label_column": "label",
                         "description": "The codebook's allowed values of an enum column and what each means."}
     for fact in FACT_TABLES:
@@ -308,9 +302,8 @@ def _zip_of_csv_package(root: Path, version: str) -> bytes:
     folder = f"alliance-data-{version}"
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         names = [_package.DESCRIPTOR]
-        for name in _package.table_names(root):
-            names += [_package.table_schema_path(name, root).relative_to(root).as_posix(),
-                      _package.table_path(name, "csv", root).relative_to(root).as_posix()]
+        for table in package(root).tables:
+            names += [table.schema_path, table.path]
         # What a reader of the zip alone needs: the licence, the README and the codebook.
         names += [rel for rel in ("LICENSE", "LICENSE-DATA", "README.md", "CODEBOOK.md", "CITATION.cff") if (root / rel).is_file()]
         for rel in sorted(names):

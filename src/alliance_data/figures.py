@@ -13,6 +13,7 @@ import json
 from pathlib import Path
 
 from ._io import write_bytes_atomic, write_text_atomic
+from .model import package
 
 NETWORK = "partnership-network.svg"
 TIMELINE = "timeline.svg"
@@ -40,19 +41,19 @@ def data_fingerprint(root: Path) -> str:
     """sha256 over the CSVs the figures are drawn from."""
     digest = hashlib.sha256()
     for name in INPUTS:
-        digest.update((root / "tables" / f"{name}.csv").read_bytes())
+        digest.update(package(root).csv_path(name).read_bytes())
     return digest.hexdigest()
 
 
 def _frames(root: Path):
-    from . import _package
-    from .dtypes import to_pandas
     from .arrow_io import read_csv_arrow
+    from .dtypes import to_pandas
 
+    model = package(root)
     frames = {}
     for name in INPUTS:
-        table_schema = _package.table_schema(name, root)
-        frames[name] = to_pandas(read_csv_arrow(root / "tables" / f"{name}.csv", table_schema), table_schema)
+        table = model.table(name)
+        frames[name] = to_pandas(read_csv_arrow(model.csv_path(name), table), table.fields)
     return frames
 
 

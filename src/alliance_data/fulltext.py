@@ -5,20 +5,21 @@ from __future__ import annotations
 import sqlite3
 from typing import TYPE_CHECKING, Literal
 
-from . import _package, derived
+from . import derived
+from .model import package
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .model import Table
+
 COLUMNS = ["table", "id", "field", "snippet"]
 
 
-def _text_fields(table_schema: dict) -> list[str]:
+def _text_fields(table: Table) -> list[str]:
     """The free-text fields of a table: strings that are neither keys, codes, dates nor enums."""
-    keys = set(_package.primary_key(table_schema))
-    return [f["name"] for f in table_schema["fields"]
-            if f.get("type", "string") == "string" and f["name"] not in keys
-            and not f.get("constraints", {}).get("enum") and not f.get("constraints", {}).get("pattern")]
+    return [f.name for f in table.fields
+            if f.type == "string" and f.name not in table.primary_key and not f.enum and not f.pattern]
 
 
 def search_rows(query: str) -> list[dict[str, str]]:
@@ -29,10 +30,9 @@ def search_rows(query: str) -> list[dict[str, str]]:
     # porter: English stemming (drone finds drones); unicode61: case- and accent-blind words.
     connection.execute("create virtual table cells using fts5(tbl unindexed, id unindexed, field unindexed, body, "
                        "tokenize = 'porter unicode61 remove_diacritics 2')")
-    for name in _package.table_names():
-        table_schema = _package.table_schema(name)
-        key = _package.primary_key(table_schema)
-        fields = _text_fields(table_schema)
+    for table in package().tables:
+        name, key = table.name, table.primary_key
+        fields = _text_fields(table)
         if not fields or not key:
             continue
         rows = [(name, ",".join(row[k] for k in key), field, row[field])

@@ -5,15 +5,17 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from . import _package
 from .arrow_io import read_arrow
 from .dtypes import to_pandas
+from .model import package
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
     import pandas as pd
     import pyarrow as pa
+
+    from .model import Table
 
 
 def tables() -> list[str]:
@@ -25,7 +27,7 @@ def tables() -> list[str]:
     >>> "agreements" in alliance_data.tables()
     True
     """
-    return _package.table_names()
+    return package().table_names
 
 
 def path(name: str, format: Literal["csv", "parquet"] = "parquet") -> Path:
@@ -43,7 +45,9 @@ def path(name: str, format: Literal["csv", "parquet"] = "parquet") -> Path:
     pathlib.Path
         The file inside the installed package (or the repository, for a checkout).
     """
-    return _package.table_path(name, format)
+    if format not in ("csv", "parquet"):
+        raise ValueError(f"format must be 'csv' or 'parquet', not {format!r}")
+    return package().csv_path(name) if format == "csv" else package().parquet_path(name)
 
 
 def load(
@@ -94,65 +98,63 @@ def load(
     >>> bool((agreements["evidence"] == "confirmed").any())
     True
     """
-    table_schema = _package.table_schema(name)
+    model = package()
+    table_model = model.table(name)
     if backend not in ("pandas", "polars"):
         raise ValueError(f"backend must be 'pandas' or 'polars', not {backend!r}")
-    if columns is not None:
-        known = [f["name"] for f in table_schema["fields"]]
-        unknown = [c for c in columns if c not in known]
-        if unknown:
-            raise KeyError(f"table {name!r} has no column {unknown[0]!r}; its columns are: {', '.join(known)}")
-    parquet_path = _package.table_path(name, "parquet")
+    for column in columns or ():
+        table_model.field(column)  # a KeyError naming the columns
+    parquet_path = model.parquet_path(name)
     if backend == "polars" and not (validate or with_sources) and parquet_path.is_file():
-        return _read_polars(parquet_path, table_schema, columns)
+        return _read_polars(parquet_path, table_model, columns)
     table = read_arrow(name) if (validate or with_sources) else read_arrow(name, columns=columns)
     if with_sources:
         from .provenance import citation_lists, corroboration_counts
 
-        key = _package.primary_key(table_schema)[0]
+        key = table_model.primary_key[0]
         table = table.append_column("citations", citation_lists(name, table[key]))
         table = table.append_column("corroborating_sources", corroboration_counts(name, table[key]))
     if backend == "polars":
         if validate:
             raise ValueError("validate=True works with the pandas backend")
-        return _to_polars(table, table_schema, columns, with_sources)
+        return _to_polars(table, table_model, columns, with_sources)
     if validate:
         from .pandera_schema import schema
 
-        frame = to_pandas(table.drop_columns(["citations", "corroborating_sources"]) if with_sources else table, table_schema)
+        frame = to_pandas(table.drop_columns(["citations", "corroborating_sources"]) if with_sources else table, table_model.fields)
         schema(name).validate(frame, lazy=True)
-    frame = to_pandas(table, table_schema)
+    frame = to_pandas(table, table_model.fields)
     if columns is not None:
         frame = frame[list(columns) + (["citations", "corroborating_sources"] if with_sources else [])]
     return frame
 
 
-def _read_polars(parquet_path: Path, table_schema: dict, columns: Sequence[str] | None):
+def _read_polars(parquet_path: Path, table_model: Table, columns: Sequence[str] | None):
     """A table straight from its Parquet file with Polars' own reader (no pyarrow, no pandas)."""
     try:
         import polars as pl
     except ImportError:
         raise ImportError('backend="polars" needs Polars: pip install "alliance-data[polars]"') from None
     frame = pl.read_parquet(parquet_path, columns=list(columns) if columns is not None else None)
-    return frame.with_columns(**_enum_casts(frame.columns, table_schema))
+    return frame.with_columns(**_enum_casts(frame.columns, table_model))
 
 
-def _enum_casts(names: list[str], table_schema: dict) -> dict:
+def _enum_casts(names: list[str], table_model: Table) -> dict:
     """Each enum column as pl.Enum with the schema's values, in the schema's order."""
     import polars as pl
 
-    return {f["name"]: pl.col(f["name"]).cast(pl.String).cast(pl.Enum([str(v) for v in f["constraints"]["enum"]]))
-            for f in table_schema["fields"] if f.get("constraints", {}).get("enum") is not None and f["name"] in names}
+    return {name: pl.col(name).cast(pl.String).cast(pl.Enum([str(v) for v in values]))
+            for name, values in table_model.enums.items() if name in names}
 
 
-def _to_polars(table: pa.Table, table_schema: dict, columns: Sequence[str] | None, with_sources: bool):
+def _to_polars(table: pa.Table, table_model: Table, columns: Sequence[str] | None, with_sources: bool):
     try:
         import polars as pl
     except ImportError:
         raise ImportError('backend="polars" needs Polars: pip install "alliance-data[polars]"') from None
     frame = pl.from_arrow(table)
     assert isinstance(frame, pl.DataFrame)  # a table, not one column, goes in
-    casts = _enum_casts(frame.columns, table_schema)
+    casts = _enum_casts(frame.columns, table_model)
     frame = frame.with_columns(**casts) if casts else frame
     if columns is not None:
         frame = frame.select([*columns, *(["citations", "corroborating_sources"] if with_sources else [])])

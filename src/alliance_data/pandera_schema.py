@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from . import _package
 from .dtypes import pandas_dtype
+from .model import package
 from .rules import PARTIAL_DATE, PERIOD, ROW_RULES, calendar_ok, rule_check_for_pandas
 
 if TYPE_CHECKING:
@@ -45,17 +45,17 @@ def _key(frame: pd.DataFrame, fields: list[str]) -> pd.Series:
     return key
 
 
-def _foreign_key_check(table: str, fields: list[str], parent: str, parent_fields: list[str]):
+def _foreign_key_check(table: str, fields: tuple[str, ...], parent: str, parent_fields: tuple[str, ...]):
     import pandera.pandas as pandera
 
     def check(frame: pd.DataFrame) -> pd.Series:
         if parent == table:
-            keys = _key(frame, parent_fields)
+            keys = _key(frame, list(parent_fields))
         else:
             from .loader import load
 
-            keys = _key(load(parent, columns=parent_fields), parent_fields)
-        child = _key(frame, fields)
+            keys = _key(load(parent, columns=list(parent_fields)), list(parent_fields))
+        child = _key(frame, list(fields))
         return child.isna() | _is_in(child, set(keys.dropna()))
 
     label = ",".join(fields)
@@ -79,36 +79,35 @@ def schema(name: str) -> pandera.DataFrameSchema:
     """
     import pandera.pandas as pandera
 
-    table_schema = _package.table_schema(name)
-    primary_key = _package.primary_key(table_schema)
+    table = package().table(name)
+    primary_key = list(table.primary_key)
     columns = {}
-    for f in table_schema["fields"]:
-        c = f.get("constraints", {})
+    for f in table.fields:
         checks = []
-        if "pattern" in c and "enum" not in c:
-            checks.append(pandera.Check.str_matches(f"^(?:{c['pattern']})$"))
-            if c["pattern"] in (PARTIAL_DATE, PERIOD):
+        if f.pattern is not None and f.enum is None:
+            checks.append(pandera.Check.str_matches(f"^(?:{f.pattern})$"))
+            if f.pattern in (PARTIAL_DATE, PERIOD):
                 checks.append(pandera.Check(_calendar, error="is not a real calendar date", name="calendar_date"))
-        if c.get("unique") and primary_key != [f["name"]]:
+        if f.unique and primary_key != [f.name]:
             # Table Schema's unique ignores missing values; pandera's unique=True does not.
             checks.append(pandera.Check(_unique_when_present, error="values must be unique", name="unique"))
-        if "minimum" in c:
-            checks.append(pandera.Check.ge(c["minimum"]))
-        if "maximum" in c:
-            checks.append(pandera.Check.le(c["maximum"]))
-        columns[f["name"]] = pandera.Column(
+        if f.minimum is not None:
+            checks.append(pandera.Check.ge(f.minimum))
+        if f.maximum is not None:
+            checks.append(pandera.Check.le(f.maximum))
+        columns[f.name] = pandera.Column(
             pandas_dtype(f),
             checks=checks,
-            nullable=not (c.get("required") or f["name"] in primary_key),
-            unique=primary_key == [f["name"]],
-            description=f.get("description"),
+            nullable=not (f.required or f.name in primary_key),
+            unique=primary_key == [f.name],
+            description=f.description or None,
         )
     table_checks = [
         pandera.Check(rule_check_for_pandas(rule), error=f"{rule.field}: {rule.message}", name=f"rule_{rule.field}")
         for rule in ROW_RULES
         if rule.table == name
     ]
-    table_checks += [_foreign_key_check(name, *fk) for fk in _package.foreign_keys(name, table_schema)]
+    table_checks += [_foreign_key_check(name, fk.fields, fk.resource, fk.reference) for fk in table.foreign_keys]
     return pandera.DataFrameSchema(
         columns,
         checks=table_checks,
@@ -116,5 +115,5 @@ def schema(name: str) -> pandera.DataFrameSchema:
         strict=True,
         ordered=True,
         name=name,
-        description=table_schema.get("description"),
+        description=table.description or None,
     )

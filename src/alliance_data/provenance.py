@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import _package
+from .model import package
 from .rules import FACT_TABLES
 
 if TYPE_CHECKING:
@@ -68,15 +68,15 @@ def sources_for(table: str, record_id: str) -> pd.DataFrame:
 
     if table not in FACT_TABLES:
         raise ValueError(f"{table!r} has no citations; the cited tables are: {', '.join(FACT_TABLES)}")
-    key = _package.primary_key(_package.table_schema(table))[0]
+    model = package()
+    key = model.table(table).primary_key[0]
     ids = read_arrow(table, columns=[key])[key]
     if not pc.any(pc.equal(ids, record_id)).as_py():
         raise KeyError(f"{table} has no record {record_id!r}")
     cited = _cited_sources(table)
     cited = cited.filter(pc.equal(cited["record_id"], record_id)).drop_columns(["record_table", "record_id"])
     columns = ["source_id", "locator", "stance", "note", *SOURCE_COLUMNS[1:]]
-    schema = {"fields": _package.table_schema("citations")["fields"] + _package.table_schema("sources")["fields"]}
-    return to_pandas(cited.select(columns), schema)
+    return to_pandas(cited.select(columns), [*model.table("citations").fields, *model.table("sources").fields])
 
 
 def citation_lists(table: str, ids: pa.Array, root: Path | None = None) -> pa.Array:

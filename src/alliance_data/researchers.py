@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import _package, derived
+from .model import package
 from ._io import write_bytes_atomic
 from .export import ExportError
 
@@ -39,9 +40,8 @@ def frames(root: Path | None = None) -> dict[str, tuple[pd.DataFrame, dict[str, 
     from .arrow_io import read_arrow
 
     out: dict[str, tuple[pd.DataFrame, dict[str, str]]] = {}
-    for name in _package.table_names(root):
-        schema = _package.table_schema(name, root)
-        out[name] = (to_pandas(read_arrow(name, root), schema), {f["name"]: f.get("description", "") for f in schema["fields"]})
+    for table in package(root).tables:
+        out[table.name] = (to_pandas(read_arrow(table.name, root), table.fields), {f.name: f.description for f in table.fields})
     columns, rows, descriptions = derived.agreements_wide(root)
     wide = pd.DataFrame(rows, columns=columns)
     for column in columns:
@@ -140,19 +140,19 @@ def xlsx_bytes(root: Path | None = None) -> bytes:
 
     from .cite import citation
 
-    meta = _package.descriptor(root)
+    model = package(root)
     cite = citation()
     about = pd.DataFrame([
-        ("title", meta["title"]), ("data version", meta["version"]),
-        ("licence", ", ".join(lic["name"] for lic in meta.get("licenses", []))),
+        ("title", model.title), ("data version", model.version),
+        ("licence", ", ".join(lic["name"] for lic in model.licenses)),
         ("fingerprint", _package.fingerprint(root)), ("how to cite", cite.text), ("BibTeX", cite.bibtex),
         ("sheets", "codebook: every column; then one sheet per table, named as the table (cut to 31 characters)"),
     ], columns=["item", "value"])
     codebook = []
-    for name in _package.table_names(root):
-        for f in _package.table_schema(name, root)["fields"]:
-            allowed = "; ".join(f"{k}: {v}" for k, v in f.get("enumDescriptions", {}).items())
-            codebook.append((name, f["name"], f.get("type", "string"), f.get("description", ""), allowed))
+    for table in model.tables:
+        for f in table.fields:
+            allowed = "; ".join(f"{k}: {v}" for k, v in f.enum_descriptions.items())
+            codebook.append((table.name, f.name, f.type, f.description, allowed))
     _, _, wide_descriptions = derived.agreements_wide(root)
     codebook += [(derived.AGREEMENTS_WIDE, column, "", text, "") for column, text in wide_descriptions.items()]
     sheets: dict[str, pd.DataFrame] = {"about": about, "codebook": pd.DataFrame(codebook, columns=["table", "field", "type", "description", "allowed values"])}

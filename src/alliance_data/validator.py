@@ -21,14 +21,17 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from .errors import AllianceDataError
-from ._package import DESCRIPTOR, foreign_keys, primary_key, safe_relative_path
+from ._package import DESCRIPTOR, safe_relative_path
 
 from .codebook import CODEBOOK
+from .model import Field, Table, key_names
 from .codebook import render as render_codebook
 from .derived import DYAD_YEAR, DYAD_YEAR_INPUTS, dyad_year_csv
 from .rules import PARTIAL_DATE, PERIOD, ROW_RULES, calendar_ok, package_problems
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     import numpy as np
     import pyarrow as pa
 
@@ -151,7 +154,7 @@ def _read_json(root: Path, rel: str) -> tuple[Any, list[Problem]]:
 class _Table:
     name: str
     rel: str
-    schema: dict[str, Any]
+    model: Table  # the schema, typed: built once its shape has been checked
     strings: pa.Table
     lines: np.ndarray
     valid: dict[str, pa.Array | None]  # per column, per row: the cell passed its checks (None: all did)
@@ -295,7 +298,7 @@ def _schema_problems(rel: str, schema: Any, resource_names: set[str]) -> list[Pr
                 problems.append(Problem(rel, 0, f["name"], f"{bound} {_quote(constraints[bound])} must be a whole number, 0 or more"))
     if len(set(names)) != len(names):
         problems.append(Problem(rel, 0, "fields", "field names must be unique"))
-    for key in primary_key(schema):
+    for key in key_names(schema.get("primaryKey", [])):
         if key not in names:
             problems.append(Problem(rel, 0, "primaryKey", f"{_quote(key)} is not a field"))
     for fk in schema.get("foreignKeys", []):
@@ -351,7 +354,8 @@ def _read_table(root: Path, name: str, rel: str, schema: dict[str, Any]) -> tupl
         raw = b"\n".join(line for i, line in enumerate(physical) if i + 1 not in skip)
     if raw and not raw.endswith(b"\n"):
         problems.append(Problem(rel, raw.count(b"\n") + 1, "", "does not end with a line break: add one after the last row"))
-    names = [f["name"] for f in schema["fields"]]
+    model = Table.from_descriptor({"name": name, "path": rel}, schema)
+    names = model.field_names
     end_of_header = raw.find(b"\n")
     first = (raw if end_of_header < 0 else raw[:end_of_header]).decode("utf-8", errors="replace")
     try:
@@ -403,14 +407,19 @@ def _read_table(root: Path, name: str, rel: str, schema: dict[str, Any]) -> tupl
         problems.append(Problem(rel, line, "", f"has {got} cells but the header has {len(names)}: check the commas and quotes"))
         return None, problems
     lines = _past_blanks(_physical_lines(strings, raw.count(b"\n")), blanks)
-    return _Table(name, rel, schema, strings, lines, {}, problems, digest=digest, size=size), []
+    return _Table(name, rel, model, strings, lines, {}, problems, digest=digest, size=size), []
 
 
-def _type_shape(field: dict[str, Any]) -> tuple[str | None, str]:
+def _truth_words(field: Field) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The words a boolean field reads as true and as false."""
+    return field.true_values or tuple(TRUE_VALUES), field.false_values or tuple(FALSE_VALUES)
+
+
+def _type_shape(field: Field) -> tuple[str | None, str]:
     """The regular expression a non-empty cell of this type must match, and its name."""
-    kind = field.get("type", "string")
+    kind = field.type
     if kind == "boolean":
-        words = [*field.get("trueValues", TRUE_VALUES), *field.get("falseValues", FALSE_VALUES)]
+        words = [w for group in _truth_words(field) for w in group]
         return "^(" + "|".join(re.escape(w) for w in words) + ")$", "a boolean (" + ", ".join(words) + ")"
     return TYPE_SHAPES.get(kind, (None, ""))
 
@@ -426,24 +435,24 @@ def _check_cells(table: _Table) -> None:
     import pyarrow.compute as pc
 
     collect = _Collector(table.problems, table.rel, table.lines)
-    key_fields = primary_key(table.schema)
-    linked = {name for fields, _, targets in foreign_keys(table.name, table.schema) for name in fields}
+    key_fields = list(table.model.primary_key)
+    linked = {name for fk in table.model.foreign_keys for name in fk.fields}
     null = pa.nulls(1, pa.string())[0]
-    for f in table.schema["fields"]:
-        name, kind = f["name"], f.get("type", "string")
-        constraints = f.get("constraints", {})
+    for f in table.model.fields:
+        name, kind = f.name, f.type
         column = _column(table.strings, name)
         values, indices = _distinct(column)
         # Keys, uniqueness and enums compare typed values, as Table Schema does: 1 and 01
         # are one integer. Messages still quote the cell as written.
         same, same_values = column, values
-        compared = name in key_fields or constraints.get("unique") or "enum" in constraints or name in linked
+        compared = name in key_fields or f.unique or f.enum is not None or name in linked
         if not compared:
             pass  # a plain figure is never compared with another, so its text form does not matter
         elif kind in ("integer", "number"):
             same_values = _canonical_numbers(values, kind)
         elif kind == "boolean":
-            truth = {**{w: "true" for w in f.get("trueValues", TRUE_VALUES)}, **{w: "false" for w in f.get("falseValues", FALSE_VALUES)}}
+            true_words, false_words = _truth_words(f)
+            truth = {**{w: "true" for w in true_words}, **{w: "false" for w in false_words}}
             same_values = pa.array([truth.get(v, v) for v in values.to_pylist()], pa.string())
         if same_values is not values:
             same = same_values if indices is None else pc.take(same_values, indices)
@@ -461,7 +470,7 @@ def _check_cells(table: _Table) -> None:
             return _quote(column[i].as_py())
 
         filled = pc.not_equal(values, "")
-        if constraints.get("required") or name in key_fields:
+        if f.required or name in key_fields:
             report(pc.invert(filled), lambda i: "is required but empty: fill it in")
         valid = filled
         hygiene = pc.match_substring_regex(values, HYGIENE)
@@ -488,14 +497,14 @@ def _check_cells(table: _Table) -> None:
                 real = calendar_ok(pc.if_else(valid, values, null))
                 report(pc.and_(valid, pc.invert(real)), lambda i: f"{value(i)} is not a real calendar date between 1800 and 2100")
                 valid = pc.and_(valid, real)
-        if "enum" in constraints:
-            allowed = [str(v).lower() if isinstance(v, bool) else str(v) for v in constraints["enum"]]
+        if f.enum is not None:
+            allowed = [str(v).lower() if isinstance(v, bool) else str(v) for v in f.enum]
             typed_allowed = _canonical_numbers(pa.array(allowed, pa.string()), kind) if kind in ("integer", "number") else pa.array(allowed, pa.string())
             inside = pc.is_in(same_values, value_set=typed_allowed)
             report(pc.and_(filled, pc.invert(inside)), lambda i: f"{value(i)} is not one of {', '.join(allowed)}")
             valid = pc.and_(valid, inside)
-        if "pattern" in constraints:
-            pattern = constraints["pattern"]
+        if f.pattern is not None:
+            pattern = f.pattern
             matches = pc.match_substring_regex(values, f"^(?:{pattern})$")
             hint = PATTERN_HINTS.get(pattern, f"does not match the pattern {pattern}")
             report(pc.and_(filled, pc.invert(matches)), lambda i: f"{value(i)} {hint}")
@@ -504,17 +513,18 @@ def _check_cells(table: _Table) -> None:
                 real = calendar_ok(pc.if_else(valid, values, null))
                 report(pc.and_(valid, pc.invert(real)), lambda i: f"{value(i)} is not a real calendar date between 1800 and 2100")
                 valid = pc.and_(valid, real)
-        for bound, compare, word in (("minimum", pc.less, "below"), ("maximum", pc.greater, "above")):
-            if bound in constraints and kind in ("integer", "number", "year"):
-                out_of_range = _beyond(pc.if_else(valid, values, null), constraints[bound], kind, bound == "minimum")
-                report(out_of_range, lambda i, b=bound, w=word: f"{column[i].as_py()} is {w} the {b} {constraints[b]}")
+        for bound, limit, word in (("minimum", f.minimum, "below"), ("maximum", f.maximum, "above")):
+            if limit is not None and kind in ("integer", "number", "year"):
+                out_of_range = _beyond(pc.if_else(valid, values, null), limit, kind, bound == "minimum")
+                report(out_of_range, lambda i, b=bound, w=word, x=limit: f"{column[i].as_py()} is {w} the {b} {x}")
                 valid = pc.and_(valid, pc.invert(out_of_range))
-        for bound, compare, word in (("minLength", pc.less, "shorter"), ("maxLength", pc.greater, "longer")):
-            if bound in constraints:
-                too = pc.and_(filled, compare(pc.utf8_length(values), int(constraints[bound])))
-                report(too, lambda i, b=bound, w=word: f"{value(i)} is {w} than the {b} {constraints[b]}")
+        for bound, length, compare, word in (("minLength", f.min_length, pc.less, "shorter"),
+                                             ("maxLength", f.max_length, pc.greater, "longer")):
+            if length is not None:
+                too = pc.and_(filled, compare(pc.utf8_length(values), int(length)))
+                report(too, lambda i, b=bound, w=word, x=length: f"{value(i)} is {w} than the {b} {x}")
                 valid = pc.and_(valid, pc.invert(too))
-        if constraints.get("unique") or key_fields == [name]:
+        if f.unique or key_fields == [name]:
             if _has_repeats(same, same_values if same is not column else values, None if same is not column else indices):
                 _duplicates(collect, name, same, pc.not_equal(column, ""),
                             lambda i: f"{value(i)} appears more than once; it must be unique")
@@ -647,7 +657,7 @@ def _column(strings: pa.Table, name: str) -> pa.Array:
     return strings[name].combine_chunks() if strings.num_rows else pa.array([], pa.string())
 
 
-def _joined(strings: pa.Table, names: list[str]) -> pa.Array:
+def _joined(strings: pa.Table, names: Sequence[str]) -> pa.Array:
     import pyarrow.compute as pc
 
     if len(names) == 1:
@@ -683,7 +693,8 @@ def _check_foreign_keys(tables: dict[str, _Table]) -> None:
     import pyarrow.compute as pc
 
     for table in tables.values():
-        for fields, parent_name, parent_fields in foreign_keys(table.name, table.schema):
+        for fk in table.model.foreign_keys:
+            fields, parent_name, parent_fields = fk.fields, fk.resource, fk.reference
             parent = tables.get(parent_name)
             if parent is None:
                 continue
@@ -722,13 +733,13 @@ def typed_table(table: _Table) -> pa.Table:
     from .dtypes import arrow_type
 
     columns = {}
-    for f in table.schema["fields"]:
+    for f in table.model.fields:
         kind = arrow_type(f)
         kind = kind.value_type if pa.types.is_dictionary(kind) else kind
-        column = _column(table.strings, f["name"])
-        keep = table.valid.get(f["name"])
+        column = _column(table.strings, f.name)
+        keep = table.valid.get(f.name)
         kept = column if keep is None else pc.if_else(keep, column, pa.nulls(1, pa.string())[0])
-        columns[f["name"]] = pc.cast(kept, kind)
+        columns[f.name] = pc.cast(kept, kind)
     return pa.table(columns)
 
 
@@ -751,7 +762,7 @@ def _check_rules(tables: dict[str, _Table]) -> None:
             return rule.message if value is None else f"{_quote(str(value))}: {rule.message}"
 
         _Collector(table.problems, table.rel, table.lines).rows(rule.field, pc.invert(ok), describe)
-    keys = {name: primary_key(t.schema) for name, t in tables.items()}
+    keys = {name: list(t.model.primary_key) for name, t in tables.items()}
     listed: dict[tuple[str, str], int] = {}
     for p in package_problems({name: t.strings for name, t in tables.items()}, keys):
         table = tables[p.table]
@@ -769,7 +780,8 @@ def _check_rules(tables: dict[str, _Table]) -> None:
 def _check_cycles(tables: dict[str, _Table]) -> None:
     """A self-reference (actors.parent_id, agreements.part_of) must not loop: a→a or a→b→a."""
     for table in tables.values():
-        for fields, parent, targets in foreign_keys(table.name, table.schema):
+        for fk in table.model.foreign_keys:
+            fields, parent, targets = fk.fields, fk.resource, fk.reference
             if parent != table.name or len(fields) != 1:
                 continue
             keys = table.strings[targets[0]].to_pylist()
@@ -856,7 +868,7 @@ def _check_generated(root: Path, table: _Table, resource: dict[str, Any]) -> Non
     except Exception as error:  # any unreadable file is reported, whatever pyarrow raised
         table.problems.append(Problem(parquet_rel, 0, "", f"cannot be read ({type(error).__name__}): {REBUILD}", generated=True))
         return
-    expected = read_csv_arrow(csv_path, table.schema)
+    expected = read_csv_arrow(csv_path, table.model)
     if not same_content(actual, expected):
         table.problems.append(Problem(parquet_rel, 0, "", f"does not hold the data of {table.rel}: {REBUILD}", generated=True))
 
@@ -970,6 +982,14 @@ def validate(path: str | Path) -> Report:
             continue
         jobs.append((label, rel, schema, resource))
     jobs = _with_sound_references(jobs, report.problems)
+    # What the workers use is imported here, in this thread: imports racing in two threads are
+    # slower, and a Ctrl-C landing inside one can leave an import lock held and hang the pool.
+    import unicodedata  # noqa: F401
+
+    import numpy  # noqa: F401
+    import pyarrow.compute  # noqa: F401
+    import pyarrow.csv  # noqa: F401
+
     # Tables are read, then checked, two at a time: the work is in pyarrow, which releases the GIL.
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = list(pool.map(lambda job: _read_table(root, *job[:3]), jobs))
@@ -1014,7 +1034,8 @@ def _with_sound_references(jobs: list[tuple[str, str, dict[str, Any], dict[str, 
     for job in jobs:
         label, _, schema, resource = job
         bad = False
-        for fields, parent, parent_fields in foreign_keys(label, schema):
+        for fk in Table.from_descriptor({"name": label}, schema).foreign_keys:
+            fields, parent, parent_fields = fk.fields, fk.resource, fk.reference
             if parent not in fields_of:
                 continue  # a resource that could not be read: reported on its own
             missing = [f for f in parent_fields if f not in fields_of[parent]]

@@ -1,0 +1,68 @@
+"""The one model of the package: what it says is what the schema files say, and modules read it."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from alliance_data.model import Field, package
+from conftest import DATA, REPO
+
+
+def test_the_model_says_what_the_files_say() -> None:
+    model = package(DATA)
+    descriptor = json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))
+    assert model.version == descriptor["version"] and model.title == descriptor["title"]
+    assert model.table_names == [r["name"] for r in descriptor["resources"]]
+    for resource in descriptor["resources"]:
+        schema = json.loads((DATA / resource["schema"]).read_text(encoding="utf-8"))
+        table = model.table(resource["name"])
+        assert table.path == resource["path"] and table.field_names == [f["name"] for f in schema["fields"]]
+        key = schema["primaryKey"]
+        assert list(table.primary_key) == ([key] if isinstance(key, str) else key)
+        assert len(table.foreign_keys) == len(schema.get("foreignKeys", []))
+        for written, field in zip(schema["fields"], table.fields):
+            constraints = written.get("constraints", {})
+            assert field.type == written.get("type", "string"), (table.name, field.name)
+            assert field.required == bool(constraints.get("required")), (table.name, field.name)
+            assert field.enum == (tuple(constraints["enum"]) if "enum" in constraints else None)
+            assert field.pattern == constraints.get("pattern")
+            assert (field.minimum, field.maximum) == (constraints.get("minimum"), constraints.get("maximum"))
+            assert dict(field.enum_descriptions) == written.get("enumDescriptions", {})
+
+
+def test_a_self_reference_points_at_its_own_table() -> None:
+    actors = package(DATA).table("actors")
+    (parent,) = [fk for fk in actors.foreign_keys if fk.fields == ("parent_id",)]
+    assert parent.resource == "actors" and parent.reference == ("actor_id",)
+
+
+def test_unknown_names_are_listed_in_the_error() -> None:
+    model = package(DATA)
+    for lookup, wrong, listed in ((model.table, "agreement", "agreements"),
+                                  (model.table("events").field, "evnt_id", "event_id")):
+        try:
+            lookup(wrong)
+        except KeyError as error:
+            assert listed in str(error)
+        else:
+            raise AssertionError(f"{wrong} was accepted")
+
+
+def test_a_field_is_typed_from_its_descriptor() -> None:
+    field = Field.from_descriptor({"name": "n", "type": "integer", "constraints": {"minimum": 0, "unique": True}})
+    assert (field.type, field.minimum, field.maximum, field.unique, field.nullable) == ("integer", 0, None, True, True)
+
+
+def test_modules_read_schemas_through_the_model() -> None:
+    """Outside the reader (_package), the model and the validator (which checks raw schemas
+    before it builds the model), no module looks inside a schema dict."""
+    raw = re.compile(r"""(?<!row)\[["'](fields|constraints|primaryKey|foreignKeys|enumDescriptions)["']\]|\.get\(["'](constraints|enumDescriptions|primaryKey|foreignKeys)["']""")
+    offenders = []
+    for path in sorted((REPO / "src" / "alliance_data").glob("*.py")):
+        if path.name in ("_package.py", "model.py", "validator.py"):
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if raw.search(line):
+                offenders.append(f"{path.name}:{number}: {line.strip()}")
+    assert not offenders, offenders
