@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .model import package
+from . import _package
 
 if TYPE_CHECKING:
     import duckdb
@@ -71,9 +71,9 @@ def connect(database: str = ":memory:") -> duckdb.DuckDBPyConnection:
             'alliance_data.connect() needs DuckDB: pip install "alliance-data[duckdb]"'
         ) from None
     connection = duckdb.connect(database)
-    model = package()
-    for name in model.table_names:
-        parquet = str(model.parquet_path(name)).replace("'", "''")
+    # Names and file paths only: no schema is needed, so none is parsed.
+    for name in _package.table_names():
+        parquet = str(_package.table_path(name, "parquet")).replace("'", "''")
         connection.execute(f"create or replace view {name} as select * from read_parquet('{parquet}')")
     connection.execute(TIMELINE_SQL)
     return connection
