@@ -70,11 +70,11 @@ def build(path: str | Path = ".") -> list[Path]:
         raise BuildRefused(report)
     # Everything is computed first, then written all at once: a failure or Ctrl-C midway
     # leaves every file as it was.
-    fresh: dict[Path, bytes] = {}
-    if derived.DYAD_YEAR in package(root).table_names:
-        fresh[package(root).csv_path(derived.DYAD_YEAR)] = derived.dyad_year_csv(root)
-    outputs: dict[Path, bytes] = dict(fresh)
     model = package(root)
+    fresh: dict[Path, bytes] = {}
+    if derived.DYAD_YEAR in model.table_names:
+        fresh[model.csv_path(derived.DYAD_YEAR)] = derived.dyad_year_csv(root)
+    outputs: dict[Path, bytes] = dict(fresh)
     for table_model in model.tables:
         csv_path = model.csv_path(table_model.name)
         data = fresh.get(csv_path) or csv_path.read_bytes()

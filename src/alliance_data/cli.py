@@ -63,9 +63,9 @@ def _parser() -> argparse.ArgumentParser:
 def _info() -> int:
     import pyarrow.parquet as pq
 
-    from . import codebook
     from .arrow_io import read_arrow
     from .model import package
+    from .provenance import resting_on_the_article_alone
 
     model = package()
     print(model.title)
@@ -89,7 +89,7 @@ def _info() -> int:
         rows_total += rows
         print(f"{name:<{width}}  {rows:>6}  {', '.join(fields)}")
     print(f"\n{len(model.tables)} tables, {rows_total} rows")
-    counts = codebook.corroboration()
+    counts = resting_on_the_article_alone()
     if counts:
         print("\nrows resting on the founding article alone (no other source supports them):")
         print(", ".join(f"{table} {alone} of {rows}" for table, rows, alone in counts))

@@ -66,35 +66,6 @@ def describe(name: str) -> pd.DataFrame:
     return pd.DataFrame(_rows(name)).astype("string")
 
 
-def corroboration(root: Path | None = None) -> list[tuple[str, int, int]]:
-    """For each fact table: its name, its rows, and how many rest on the founding article alone.
-
-    A row rests on the article alone when no other source supports it (see
-    ``corroborating_sources`` in :func:`alliance_data.load`). It depends on the data, not
-    the schemas, so ``alliance-data info`` shows it and the committed codebook does not.
-    """
-    from . import derived
-    from .rules import FACT_TABLES
-
-    model = package(root)
-    names = set(model.table_names)
-    if not {"citations", "sources"} <= names:
-        return []
-    publisher = {s["source_id"]: s["publisher"] or s["source_id"] for s in derived.read_rows("sources", root)}
-    backing: dict[tuple[str, str], set[str]] = {}
-    for c in derived.read_rows("citations", root):
-        if c["stance"] == "supports" and c["source_id"] != "founding-article":
-            backing.setdefault((c["record_table"], c["record_id"]), set()).add(publisher.get(c["source_id"], c["source_id"]))
-    counts = []
-    for table in FACT_TABLES:
-        if table not in names:
-            continue
-        key = model.table(table).primary_key[0]
-        ids = [row[key] for row in derived.read_rows(table, root)]
-        counts.append((table, len(ids), sum(1 for i in ids if not backing.get((table, i)))))
-    return counts
-
-
 def render(root: Path | None = None) -> str:
     """Return the Markdown codebook of the package at ``root`` (default: bundled)."""
     model = package(root)
@@ -107,7 +78,7 @@ def render(root: Path | None = None) -> str:
     for table in model.tables:
         name = table.name
         key = ", ".join(table.primary_key)
-        out += [f"## {name}", "", str(table.schema.get("description", "")), "", f"Primary key: {key}.", ""]
+        out += [f"## {name}", "", table.description, "", f"Primary key: {key}.", ""]
         out += ["| field | type | constraints | references | description |", "|---|---|---|---|---|"]
         enums = []
         for row in _rows(name, root):

@@ -143,9 +143,9 @@ def export_sqlite(out: Path, root: Path | None = None) -> list[Path]:
     from .arrow_io import read_arrow
 
     out.parent.mkdir(parents=True, exist_ok=True)
-    schemas = {table.name: table for table in package(root).tables}
+    tables_by_name = {table.name: table for table in package(root).tables}
     order = list(graphlib.TopologicalSorter(
-        {name: {other for _, other, _ in _foreign_keys(s) if other != name} for name, s in schemas.items()}
+        {name: {other for _, other, _ in _foreign_keys(s) if other != name} for name, s in tables_by_name.items()}
     ).static_order())
     handle, temporary = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
     os.close(handle)
@@ -158,19 +158,19 @@ def export_sqlite(out: Path, root: Path | None = None) -> list[Path]:
         foreign_of: dict[str, list[tuple[str, str, str]]] = {}
         # The codebook's allowed values as small tables that enum columns point to: Datasette
         # then shows each code's meaning beside it, in facets and on every page.
-        codes = code_tables(schemas)
+        codes = code_tables(tables_by_name)
         for name, rows in codes.items():
             db.table(name).create({"code": str, "meaning": str, "label": str}, pk="code")
             loaded[name] = rows
             foreign_of[name] = []
         # The tables next (sqlite-utils writes their SQL)...
         for name in order:
-            table = schemas[name]
+            table = tables_by_name[name]
             columns = {f.name: sqlite_type(f) for f in table.fields}
             key = table.primary_key
             required = {f.name for f in table.fields if f.required}
             foreign_of[name] = _foreign_keys(table) + [
-                (f.name, code_table_name(name, f.name, schemas), "code") for f in table.fields if f.enum_descriptions]
+                (f.name, code_table_name(name, f.name, tables_by_name), "code") for f in table.fields if f.enum_descriptions]
             db.table(name).create(columns, pk=key[0] if len(key) == 1 else tuple(key), foreign_keys=foreign_of[name],
                                   not_null=required | set(key))
             rows = read_arrow(name, root).to_pylist()
@@ -186,9 +186,9 @@ def export_sqlite(out: Path, root: Path | None = None) -> list[Path]:
         from .rules import FACT_TABLES
 
         for fact in FACT_TABLES:
-            if fact not in schemas:
+            if fact not in tables_by_name:
                 continue
-            fact_key = schemas[fact].primary_key[0]
+            fact_key = tables_by_name[fact].primary_key[0]
             name = f"{fact}_citations"
             db.table(name).create({"record_id": str, "source_id": str, "locator": str, "stance": str, "note": str},
                                   pk=("record_id", "source_id", "locator"),
@@ -205,9 +205,9 @@ def export_sqlite(out: Path, root: Path | None = None) -> list[Path]:
                     db.conn.executemany(sql, [tuple(row[n] for n in names) for row in rows])
         # Money as money: a view per table with values, amounts written with thousands separators.
         for name in order:
-            fields = set(schemas[name].field_names)
+            fields = set(tables_by_name[name].field_names)
             if {"value_low", "value_high", "value_currency", "value_qualifier"} <= fields:
-                id_column = schemas[name].primary_key[0]
+                id_column = tables_by_name[name].primary_key[0]
                 label = "title" if "title" in fields else "summary"
                 db.create_view(f"{name}_money", (
                     f"select [{id_column}], [{label}], value_currency || ' ' || printf('%,d', cast(value_low as integer)) as value_low, "
@@ -217,7 +217,7 @@ def export_sqlite(out: Path, root: Path | None = None) -> list[Path]:
         for name in foreign_of:
             for column, _, _ in foreign_of[name]:
                 db.table(name).create_index([column])
-            text = [f.name for f in schemas[name].fields if _free_text(f)] if name in schemas else []
+            text = [f.name for f in tables_by_name[name].fields if _free_text(f)] if name in tables_by_name else []
             if text:
                 # porter: English stemming, so a search for drone finds drones
                 db.table(name).enable_fts(text, create_triggers=False, tokenize="porter")
@@ -242,8 +242,8 @@ def datasette_metadata(database: str, root: Path | None = None) -> dict[str, Any
     for table in model.tables:
         label = next((f for f in table.field_names if f in ("title", "name")), None)
         tables[table.name] = {
-            "title": table.schema.get("title", table.name),
-            "description": table.schema.get("description", ""),
+            "title": table.title,
+            "description": table.description,
             "columns": {f.name: f.description for f in table.fields},
             "facets": [f.name for f in table.fields if f.enum is not None],
             **({"label_column": label} if label else {}),

@@ -39,9 +39,10 @@ DOMAIN_COLOURS = {
 
 def data_fingerprint(root: Path) -> str:
     """sha256 over the CSVs the figures are drawn from."""
+    model = package(root)
     digest = hashlib.sha256()
     for name in INPUTS:
-        digest.update(package(root).csv_path(name).read_bytes())
+        digest.update(model.csv_path(name).read_bytes())
     return digest.hexdigest()
 
 

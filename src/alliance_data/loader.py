@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
+from . import _package
 from .arrow_io import read_arrow
 from .dtypes import to_pandas
 from .model import package
@@ -45,9 +46,7 @@ def path(name: str, format: Literal["csv", "parquet"] = "parquet") -> Path:
     pathlib.Path
         The file inside the installed package (or the repository, for a checkout).
     """
-    if format not in ("csv", "parquet"):
-        raise ValueError(f"format must be 'csv' or 'parquet', not {format!r}")
-    return package().csv_path(name) if format == "csv" else package().parquet_path(name)
+    return _package.table_path(name, format)
 
 
 def load(

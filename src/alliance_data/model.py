@@ -52,7 +52,6 @@ class Field:
     true_values: tuple[str, ...] | None = None
     false_values: tuple[str, ...] | None = None
     enum_descriptions: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
-    constraints: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))  # as written
 
     @classmethod
     def from_descriptor(cls, descriptor: Mapping[str, Any]) -> Field:
@@ -77,7 +76,6 @@ class Field:
             true_values=tuple(true_values) if isinstance(true_values, list) else None,
             false_values=tuple(false_values) if isinstance(false_values, list) else None,
             enum_descriptions=MappingProxyType(dict(descriptor.get("enumDescriptions") or {})),
-            constraints=MappingProxyType(dict(c)),
         )
 
     @property
@@ -125,7 +123,7 @@ class Table:
             name=name,
             path=str(resource.get("path", "")),
             schema_path=str(resource.get("schema", "")),
-            title=str(resource.get("title", "")),
+            title=str(schema.get("title") or resource.get("title") or name),
             description=str(schema.get("description") or resource.get("description", "")),
             fields=tuple(Field.from_descriptor(f) for f in schema["fields"]),
             primary_key=key_names(schema.get("primaryKey", [])),
@@ -140,10 +138,7 @@ class Table:
 
     def field(self, name: str) -> Field:
         """The field called ``name``; raise ``KeyError`` listing the columns."""
-        for f in self.fields:
-            if f.name == name:
-                return f
-        raise KeyError(f"table {self.name!r} has no column {name!r}; its columns are: {', '.join(self.field_names)}")
+        return _named(self.fields, name, f"table {self.name!r} has no column", "its columns are")
 
     @property
     def enums(self) -> dict[str, tuple[Any, ...]]:
@@ -181,10 +176,7 @@ class Package:
 
     def table(self, name: str) -> Table:
         """The table called ``name``; raise ``KeyError`` listing the tables."""
-        for t in self.tables:
-            if t.name == name:
-                return t
-        raise KeyError(f"no table named {name!r}; the tables are: {', '.join(self.table_names)}")
+        return _named(self.tables, name, "no table named", "the tables are")
 
     def csv_path(self, name: str) -> Path:
         """The CSV file of table ``name``."""
@@ -193,6 +185,14 @@ class Package:
     def parquet_path(self, name: str) -> Path:
         """The Parquet file built beside the CSV of table ``name``."""
         return _package.table_path(name, "parquet", self.root)
+
+
+def _named(items: tuple[Any, ...], name: str, missing: str, listing: str) -> Any:
+    """The item called ``name``; a ``KeyError`` listing the names there are."""
+    for item in items:
+        if item.name == name:
+            return item
+    raise KeyError(f"{missing} {name!r}; {listing}: {', '.join(item.name for item in items)}")
 
 
 def package(root: Path | str | None = None) -> Package:

@@ -118,3 +118,22 @@ def corroboration_counts(table: str, ids: pa.Array, root: Path | None = None) ->
     counts = pairs.group_by("record_id").aggregate([("publisher", "count")])
     position = pc.index_in(ids, value_set=counts["record_id"])
     return pc.fill_null(pc.take(counts["publisher_count"], position), 0).cast(pa.int64())
+
+
+def resting_on_the_article_alone(root: Path | None = None) -> list[tuple[str, int, int]]:
+    """For each fact table: its name, its rows, and how many of them no source but the
+    founding article supports (a ``corroborating_sources`` of 0)."""
+    import pyarrow.compute as pc
+
+    from .arrow_io import read_arrow
+
+    model = package(root)
+    if not {"citations", "sources"} <= set(model.table_names):
+        return []
+    counts = []
+    for table in (t for t in FACT_TABLES if t in model.table_names):
+        key = model.table(table).primary_key[0]
+        ids = read_arrow(table, root, columns=[key])[key]
+        alone = pc.sum(pc.equal(corroboration_counts(table, ids, root), 0)).as_py() or 0
+        counts.append((table, len(ids), alone))
+    return counts
