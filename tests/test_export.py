@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import shutil
 import socket
 import sqlite3
 import subprocess
@@ -194,8 +195,56 @@ def test_exports_refuse_paths_that_leave_the_package(tmp_path: Path, capsys) -> 
     (source / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
     (tmp_path / "outside").mkdir()
     (tmp_path / "outside" / "secret.csv").write_text("not data\n", encoding="utf-8")
-    for fmt in ("csv", "parquet"):
+    from alliance_data.export import export_csv, export_parquet
+
+    for fmt, writer in (("csv", export_csv), ("parquet", export_parquet)):
         out = tmp_path / f"out-{fmt}"
-        assert main(["export", "--format", fmt, "--source", str(source), "--out", str(out)]) == 2
-        assert "leaves the package folder" in capsys.readouterr().err
+        # The command validates the checkout first, and refuses it...
+        assert main(["export", "--format", fmt, "--source", str(source), "--out", str(out)]) == 1
+        assert "leaves the package folder" in capsys.readouterr().out
+        assert not out.exists()
+        # ...and the exporters refuse the path themselves when called directly.
+        with pytest.raises(alliance_data.AllianceDataError, match="leaves the package folder"):
+            writer(out, source)
         assert not any(p.name == "secret.csv" for p in out.rglob("*")) if out.exists() else True
+
+
+def test_sqlite_export_refuses_a_dangling_reference_and_leaves_nothing(tmp_path: Path, capsys) -> None:
+    pytest.importorskip("sqlite_utils")
+    source = source_copy(tmp_path / "checkout")
+    parties = source / "tables" / "agreement_parties.csv"
+    lines = parties.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines.insert(1, "no-such-agreement,IRN,supplier,\n")
+    parties.write_text("".join(lines), encoding="utf-8")
+    out = tmp_path / "out"
+    assert main(["export", "--format", "sqlite", "--source", str(source), "--out", str(out / "x.db")]) == 1
+    captured = capsys.readouterr()
+    assert "tables/agreement_parties.csv:2" in captured.out and "agreement_id" in captured.out
+    assert "nothing was exported" in captured.err
+    assert not out.exists() or list(out.iterdir()) == [], "no database, finished or not"
+
+
+def test_export_from_a_checkout_builds_it_first(tmp_path: Path) -> None:
+    pytest.importorskip("sqlite_utils")
+    source = source_copy(tmp_path / "checkout")
+    assert not (source / "tables" / "dyad_year.csv").exists()
+    out = tmp_path / "out" / "x.db"
+    assert main(["export", "--format", "sqlite", "--source", str(source), "--out", str(out)]) == 0
+    con = sqlite3.connect(out)
+    assert con.execute("select count(*) from dyad_year").fetchone()[0] == len(alliance_data.load("dyad_year"))
+
+
+def test_sqlite_export_checks_keys_even_without_the_command(tmp_path: Path) -> None:
+    pytest.importorskip("sqlite_utils")
+    from alliance_data.export import ExportError, export_sqlite
+
+    source = source_copy(tmp_path / "checkout")
+    assert main(["build", str(source)]) == 0
+    for path in (source / "tables").glob("agreement_parties.*"):
+        path.unlink()
+    shutil.copy(DATA / "tables" / "agreement_parties.csv", source / "tables" / "agreement_parties.csv")
+    with (source / "tables" / "agreement_parties.csv").open("a", encoding="utf-8") as handle:
+        handle.write("no-such-agreement,IRN,supplier,\n")
+    with pytest.raises(ExportError, match="agreement_parties"):
+        export_sqlite(tmp_path / "out" / "x.db", source)
+    assert list((tmp_path / "out").iterdir()) == []

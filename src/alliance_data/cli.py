@@ -46,7 +46,8 @@ def _parser() -> argparse.ArgumentParser:
                     "workbook, FINGERPRINT, SHA256SUMS); needs a source checkout as --source.")
     export.add_argument("--format", choices=["csv", "parquet", "sqlite", "stata", "xlsx", "release"], required=True, help="what to write")
     export.add_argument("--out", required=True, type=Path, help="output folder, or the database file for sqlite")
-    export.add_argument("--source", type=Path, help="folder holding datapackage.json (default: the installed data)")
+    export.add_argument("--source", type=Path, help="folder holding datapackage.json, built (and so validated) first "
+                        "(default: the installed data)")
     diff = commands.add_parser("diff", help="list the rows added, removed and changed between two package folders",
                                description="Compare two data package folders table by table, by primary key.")
     diff.add_argument("old", help="folder of the old version (holding datapackage.json)")
@@ -175,6 +176,17 @@ def _export(fmt: str, out: Path, source: Path | None) -> int:
         return USAGE
     from . import researchers
 
+    if source is not None and fmt != "release":
+        # A checkout's generated files are not committed and may be stale: build them, which
+        # validates first, so an export never carries data that fails the checks.
+        from .build import BuildRefused, build
+
+        try:
+            build(source)
+        except BuildRefused as refused:
+            _print_report(refused.report, "text")
+            print(f"export refused: fix the problems above in {source}; nothing was exported", file=sys.stderr)
+            return INVALID
     writers = {"csv": export.export_csv, "parquet": export.export_parquet, "sqlite": export.export_sqlite,
                "stata": researchers.export_stata, "xlsx": researchers.export_xlsx}
     try:

@@ -37,7 +37,13 @@ Rows = list[dict[str, str]]
 def read_rows(name: str, root: Path | None = None) -> Rows:
     """Rows of table ``name`` as dicts of text (empty cell = ``""``), from its CSV."""
     with open(package(root).csv_path(name), newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
+        reader = csv.reader(handle)
+        header = next(reader, [])
+        cells = [row for row in reader if row]
+    if any(len(row) != len(header) for row in cells):  # a ragged row: pad or keep extras as csv.DictReader does
+        with open(package(root).csv_path(name), newline="", encoding="utf-8") as handle:
+            return list(csv.DictReader(handle))
+    return [dict(zip(header, row)) for row in cells]
 
 
 def period_end(date: str) -> str:
@@ -225,26 +231,38 @@ def agreements_wide(root: Path | None = None) -> tuple[list[str], list[dict[str,
     columns, the rows, and a description of each column.
 
     A role's column lists the actors in that role, separated by ``; ``; ``n_sources``
-    counts the distinct sources whose citations support the agreement.
+    counts the distinct sources whose citations support the agreement. The agreement's
+    own cells are its CSV's text, as written.
     """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    from .arrow_io import read_arrow
+
     model = package(root)
     described = {f.name: f.description for f in model.table("agreements").fields}
     roles = model.table("agreement_parties").field("role")
     role_names = [str(role) for role in roles.enum or ()]
-    by_role: dict[tuple[str, str], list[str]] = {}
-    for party in read_rows("agreement_parties", root):
-        by_role.setdefault((party["agreement_id"], party["role"]), []).append(party["actor_id"])
-    sources: dict[str, set[str]] = {}
-    for cite in read_rows("citations", root):
-        if cite["record_table"] == "agreements" and cite["stance"] == "supports":
-            sources.setdefault(cite["record_id"], set()).add(cite["source_id"])
+    # The two link tables through Arrow: they are the long ones, and only a few columns count.
+    parties = read_arrow("agreement_parties", root, columns=["agreement_id", "role", "actor_id"])
+    by_role: dict[str, dict[str, list[str]]] = {}
+    for agreement, role, actor in zip(*(column.cast(pa.string()).to_pylist() for column in parties.columns)):
+        by_role.setdefault(agreement, {}).setdefault(role, []).append(actor)
+    cites = read_arrow("citations", root, columns=["record_table", "record_id", "source_id", "stance"])
+    supporting = cites.filter(pc.and_(pc.equal(cites["record_table"].cast(pa.string()), "agreements"),
+                                      pc.equal(cites["stance"].cast(pa.string()), "supports")))
+    counted = supporting.group_by("record_id").aggregate([("source_id", "count_distinct")])
+    sources = dict(zip(counted["record_id"].to_pylist(), counted["source_id_count_distinct"].to_pylist()))
     columns = [*WIDE_AGREEMENT_FIELDS, *role_names, "n_sources"]
+    no_parties = dict.fromkeys(role_names, "")
     rows = []
     for agreement in read_rows("agreements", root):
-        row: dict[str, Any] = {k: agreement[k] for k in WIDE_AGREEMENT_FIELDS}
-        for role in role_names:
-            row[role] = "; ".join(sorted(by_role.get((agreement["agreement_id"], role), [])))
-        row["n_sources"] = len(sources.get(agreement["agreement_id"], set()))
+        agreement_id = agreement["agreement_id"]
+        row: dict[str, Any] = {k: agreement[k] for k in WIDE_AGREEMENT_FIELDS} | no_parties
+        for role, actors in by_role.get(agreement_id, {}).items():
+            if role in no_parties:
+                row[role] = "; ".join(sorted(actors))
+        row["n_sources"] = sources.get(agreement_id, 0)
         rows.append(row)
     descriptions = {k: described[k] for k in WIDE_AGREEMENT_FIELDS}
     descriptions |= {role: f"Actors whose role is {role}: {roles.enum_descriptions.get(role, '')}" for role in role_names}

@@ -13,6 +13,7 @@ import sys
 import tempfile
 import zipfile
 from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 
 from .errors import AllianceDataError
@@ -89,6 +90,16 @@ def _foreign_keys(table: Table) -> list[tuple[str, str, str]]:
     return [(field, fk.resource, target) for fk in table.foreign_keys for field, target in zip(fk.fields, fk.reference)]
 
 
+def _python_values(column: Any) -> list[Any]:
+    """A column's values as Python objects; an enum column as plain text first, because
+    converting a dictionary column cell by cell is tens of times slower."""
+    import pyarrow as pa
+
+    if pa.types.is_dictionary(column.type):
+        column = column.cast(column.type.value_type)
+    return list(column.to_pylist())
+
+
 def code_table_name(table: str, field: str, tables: dict[str, Table]) -> str:
     """``codes_<field>`` when every table's field of that name allows the same values, else
     ``codes_<table>_<field>``."""
@@ -107,26 +118,6 @@ def code_tables(tables: dict[str, Table]) -> dict[str, list[dict[str, str]]]:
                                [{"code": str(code), "meaning": str(text), "label": f"{code}: {text}"}
                                 for code, text in f.enum_descriptions.items()])
     return out
-
-
-def _parents_first(rows: list[dict[str, Any]], column: str, key: str) -> list[dict[str, Any]]:
-    """Order rows so that each row comes after the row its ``column`` names (a self-reference)."""
-    by_key = {row[key]: row for row in rows}
-    placed: set[Any] = set()
-    ordered: list[dict[str, Any]] = []
-
-    def place(row: dict[str, Any], seen: frozenset[Any]) -> None:
-        if row[key] in placed or row[key] in seen:
-            return
-        parent = by_key.get(row[column])
-        if parent is not None and parent is not row:
-            place(parent, seen | {row[key]})
-        placed.add(row[key])
-        ordered.append(row)
-
-    for row in rows:
-        place(row, frozenset())
-    return ordered
 
 
 def export_sqlite(out: Path, root: Path | None = None) -> list[Path]:
@@ -151,17 +142,14 @@ def export_sqlite(out: Path, root: Path | None = None) -> list[Path]:
     os.close(handle)
     try:
         db = sqlite_utils.Database(temporary)
-        db.conn.execute("PRAGMA foreign_keys = ON")
         columns_wide, rows_wide, _ = derived.agreements_wide(root)
         wide_types = {c: (float if c in ("value_low", "value_high") else int if c == "n_sources" else str) for c in columns_wide}
-        loaded: dict[str, list[dict[str, Any]]] = {}
         foreign_of: dict[str, list[tuple[str, str, str]]] = {}
         # The codebook's allowed values as small tables that enum columns point to: Datasette
         # then shows each code's meaning beside it, in facets and on every page.
         codes = code_tables(tables_by_name)
-        for name, rows in codes.items():
+        for name in codes:
             db.table(name).create({"code": str, "meaning": str, "label": str}, pk="code")
-            loaded[name] = rows
             foreign_of[name] = []
         # The tables next (sqlite-utils writes their SQL)...
         for name in order:
@@ -173,36 +161,42 @@ def export_sqlite(out: Path, root: Path | None = None) -> list[Path]:
                 (f.name, code_table_name(name, f.name, tables_by_name), "code") for f in table.fields if f.enum_descriptions]
             db.table(name).create(columns, pk=key[0] if len(key) == 1 else tuple(key), foreign_keys=foreign_of[name],
                                   not_null=required | set(key))
-            rows = read_arrow(name, root).to_pylist()
-            for column, other, target in foreign_of[name]:
-                if other == name:  # a row may name a parent listed after it (agreements.part_of)
-                    rows = _parents_first(rows, column, target)
-            loaded[name] = rows
         db.table(derived.AGREEMENTS_WIDE).create(wide_types, pk="agreement_id", foreign_keys=[("agreement_id", "agreements", "agreement_id")])
-        loaded[derived.AGREEMENTS_WIDE] = [{k: (None if v == "" else float(v) if k in ("value_low", "value_high") else v)
-                                            for k, v in row.items()} for row in rows_wide]
+        foreign_of[derived.AGREEMENTS_WIDE] = [("agreement_id", "agreements", "agreement_id")]
         # Each fact table's citations again, keyed to its rows: Datasette then links a record's page to
         # its citations, and each citation to its source (and a source back to what it backs).
         from .rules import FACT_TABLES
 
+        citation_tables = {}
         for fact in FACT_TABLES:
-            if fact not in tables_by_name:
-                continue
-            fact_key = tables_by_name[fact].primary_key[0]
-            name = f"{fact}_citations"
-            db.table(name).create({"record_id": str, "source_id": str, "locator": str, "stance": str, "note": str},
-                                  pk=("record_id", "source_id", "locator"),
-                                  foreign_keys=[("record_id", fact, fact_key), ("source_id", "sources", "source_id")])
-            loaded[name] = [{k: c[k] for k in ("record_id", "source_id", "locator", "stance", "note")}
-                            for c in loaded.get("citations", []) if c["record_table"] == fact]
-            foreign_of[name] = [("record_id", fact, fact_key), ("source_id", "sources", "source_id")]
-        # ...then every row in one transaction (sqlite-utils' insert_all would commit each batch).
+            if fact in tables_by_name and "citations" in tables_by_name:
+                name = citation_tables[fact] = f"{fact}_citations"
+                foreign_of[name] = [("record_id", fact, tables_by_name[fact].primary_key[0]), ("source_id", "sources", "source_id")]
+                db.table(name).create({"record_id": str, "source_id": str, "locator": str, "stance": str, "note": str},
+                                      pk=("record_id", "source_id", "locator"), foreign_keys=foreign_of[name])
+
+        def insert(name: str, names: list[str], rows: Iterable[tuple[Any, ...]]) -> None:
+            db.conn.executemany(f"INSERT INTO [{name}] ({', '.join(f'[{n}]' for n in names)}) "
+                                f"VALUES ({', '.join('?' for _ in names)})", rows)
+
+        # ...then every row in one transaction (sqlite-utils' insert_all would commit each batch),
+        # column by column from Arrow. Keys are checked once at the end, not row by row, so rows
+        # load in any order (an agreement may be part of one listed after it).
         with db.conn:
-            for name, rows in loaded.items():
-                if rows:
-                    names = list(rows[0])
-                    sql = f"INSERT INTO [{name}] ({', '.join(f'[{n}]' for n in names)}) VALUES ({', '.join('?' for _ in names)})"
-                    db.conn.executemany(sql, [tuple(row[n] for n in names) for row in rows])
+            for name, rows in codes.items():
+                insert(name, ["code", "meaning", "label"], [(r["code"], r["meaning"], r["label"]) for r in rows])
+            for name in order:
+                arrow = read_arrow(name, root)
+                insert(name, arrow.column_names, zip(*(_python_values(column) for column in arrow.columns)))
+            wide_columns = []
+            for column, kind in wide_types.items():
+                texts = [row[column] for row in rows_wide]
+                wide_columns.append([None if v == "" else float(v) for v in texts] if kind is float
+                                    else [None if v == "" else v for v in texts])
+            insert(derived.AGREEMENTS_WIDE, columns_wide, zip(*wide_columns))
+            for fact, name in citation_tables.items():
+                db.conn.execute(f"INSERT INTO [{name}] SELECT record_id, source_id, locator, stance, note "
+                                "FROM citations WHERE record_table = ?", (fact,))
         # Money as money: a view per table with values, amounts written with thousands separators.
         for name in order:
             fields = set(tables_by_name[name].field_names)
@@ -217,11 +211,18 @@ def export_sqlite(out: Path, root: Path | None = None) -> list[Path]:
         for name in foreign_of:
             for column, _, _ in foreign_of[name]:
                 db.table(name).create_index([column])
-            text = [f.name for f in tables_by_name[name].fields if _free_text(f)] if name in tables_by_name else []
+            # Words, not identifiers: a column that points to another table is not searched.
+            pointers = {column for column, _, _ in foreign_of[name]}
+            text = [f.name for f in tables_by_name[name].fields if _free_text(f) and f.name not in pointers] if name in tables_by_name else []
             if text:
                 # porter: English stemming, so a search for drone finds drones
                 db.table(name).enable_fts(text, create_triggers=False, tokenize="porter")
+        dangling = db.conn.execute("PRAGMA foreign_key_check").fetchall()
         db.close()
+        if dangling:
+            table, rowid, parent, _ = dangling[0]
+            raise ExportError(f"{len(dangling)} row(s) name a record that does not exist, the first in table "
+                              f"{table} (row {rowid}), which points to {parent}; run alliance-data validate")
         os.chmod(temporary, 0o644)
         os.replace(temporary, out)
     except BaseException:
