@@ -204,3 +204,41 @@ def test_diff_of_edited_cells_only(tmp_path: Path) -> None:
     (change,) = diff(old, new)
     assert change.table == "events" and not change.added and not change.removed
     assert change.changed == {rows[3]["event_id"]: {"notes": (read_rows(old / "tables" / "events.csv")[3]["notes"], "an edited note")}}
+
+
+def test_diff_reads_rows_longer_than_a_block_and_refuses_what_is_not_utf8(tmp_path: Path, monkeypatch, capsys) -> None:
+    import alliance_data.diff as diff_module
+
+    monkeypatch.setattr(diff_module, "BLOCK_SIZE", 4096)  # many blocks, and one row longer than a block
+    old, new = two_copies(tmp_path)
+    path = new / "tables" / "events.csv"
+    rows = read_rows(path)
+    long_note = "line one, \"quoted\"\n" * 800
+    rows[-1]["notes"] = long_note
+    rows[0]["summary"] = "An edited summary."
+    write_rows(path, rows, list(rows[0]))
+    (change,) = diff(old, new)
+    before = read_rows(old / "tables" / "events.csv")
+    assert change.changed == {rows[0]["event_id"]: {"summary": (before[0]["summary"], "An edited summary.")},
+                              rows[-1]["event_id"]: {"notes": (before[-1]["notes"], long_note)}}
+    (new / "tables" / "frictions.csv").write_bytes((old / "tables" / "frictions.csv").read_bytes() + b"caf\xe9,x\n")
+    assert main(["diff", str(old), str(new)]) == 1
+    assert "frictions.csv: is not valid UTF-8" in capsys.readouterr().err
+    (new / "schemas" / "frictions.schema.json").write_text("{not json", encoding="utf-8")
+    assert main(["diff", str(old), str(new)]) == 1
+    assert "frictions.schema.json: cannot be read as JSON" in capsys.readouterr().err
+
+
+def test_diff_notes_a_new_column_and_its_filled_cells(tmp_path: Path) -> None:
+    old, new = two_copies(tmp_path)
+    path = new / "tables" / "frictions.csv"
+    rows = read_rows(path)
+    fields = [*rows[0], "extra"]
+    for row in rows:
+        row["extra"] = ""
+    rows[2]["extra"] = "filled"
+    write_rows(path, rows, fields)
+    (change,) = diff(old, new)
+    assert change.note.startswith("columns changed from ") and change.note.endswith(",extra")
+    assert change.changed == {rows[2]["friction_id"]: {"extra": ("", "filled")}}
+    assert not change.added and not change.removed

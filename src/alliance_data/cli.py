@@ -199,9 +199,13 @@ def _export(fmt: str, out: Path, source: Path | None) -> int:
 
 
 def _diff(old: str, new: str, fmt: str) -> int:
-    from .diff import diff, render_json, render_text
+    from .diff import CannotCompare, diff, render_json, render_text
 
-    changes = diff(old, new)
+    try:
+        changes = diff(old, new)
+    except CannotCompare as error:  # bad input, not bad usage
+        print(f"alliance-data: {error}", file=sys.stderr)
+        return INVALID
     print(render_json(changes) if fmt == "json" else render_text(changes))
     return OK
 

@@ -11,7 +11,13 @@ from typing import Any
 
 from ._package import DESCRIPTOR, safe_relative_path
 from .model import Table
+from .errors import AllianceDataError
 from .validator import CannotValidate
+
+
+class CannotCompare(AllianceDataError):
+    """A file of one of the packages cannot be read (not JSON, not UTF-8, not CSV); the
+    message names it."""
 
 
 @dataclass
@@ -44,21 +50,33 @@ def _same_file(path: Path, other_root: Path, rel: str) -> bool:
     return other.is_file() and path.stat().st_size == other.stat().st_size and path.read_bytes() == other.read_bytes()
 
 
+BLOCK_SIZE = 8 << 20  # bytes of CSV parsed as one piece
+
+
 def _read_text_table(path: Path) -> Any:
-    """A CSV as Arrow, every cell text (empty cells as ""), in one block (no cell is cut)."""
+    """A CSV as Arrow, every cell text (empty cells as "")."""
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
     raw = path.read_bytes()
+    end_of_header = raw.find(b"\n")
+    header = next(csv.reader(io.StringIO(raw[:end_of_header if end_of_header >= 0 else len(raw)].decode("utf-8", errors="replace"))), [])
+    convert = pcsv.ConvertOptions(column_types={c: pa.string() for c in header}, strings_can_be_null=False, null_values=[])
+    parse = pcsv.ParseOptions(newlines_in_values=True)
+    # Blocks parse on every core; a row longer than a block is an error in Arrow (never a
+    # wrong parse), and then the file is read again as one block.
+    for block_size in (BLOCK_SIZE, len(raw) + 1):
+        try:
+            return pcsv.read_csv(pa.py_buffer(raw), read_options=pcsv.ReadOptions(block_size=block_size),
+                                 parse_options=parse, convert_options=convert)
+        except pa.ArrowInvalid:
+            if block_size > len(raw):
+                break
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError:
-        raise CannotValidate(f"{path}: is not valid UTF-8; run alliance-data validate {path.parent.parent}") from None
-    header = next(csv.reader(io.StringIO(raw.split(b"\n", 1)[0].decode("utf-8"))), [])
-    return pcsv.read_csv(pa.py_buffer(raw), read_options=pcsv.ReadOptions(block_size=max(1 << 20, len(raw) + 1)),
-                         parse_options=pcsv.ParseOptions(newlines_in_values=True),
-                         convert_options=pcsv.ConvertOptions(column_types={c: pa.string() for c in header},
-                                                             strings_can_be_null=False, null_values=[]))
+        raise CannotCompare(f"{path}: is not valid UTF-8; run alliance-data validate {path.parent.parent}") from None
+    raise CannotCompare(f"{path}: cannot be read as CSV; run alliance-data validate {path.parent.parent}")
 
 
 def _rows(root: Path, other: Path | None = None) -> dict[str, _Table]:
@@ -69,17 +87,20 @@ def _rows(root: Path, other: Path | None = None) -> dict[str, _Table]:
     try:
         descriptor = json.loads((root / DESCRIPTOR).read_text(encoding="utf-8"))
     except (json.JSONDecodeError, UnicodeDecodeError) as error:
-        raise CannotValidate(f"{root / DESCRIPTOR}: is not valid JSON ({error})") from None
+        raise CannotCompare(f"{root / DESCRIPTOR}: is not valid JSON ({error})") from None
     tables: dict[str, _Table] = {}
     for resource in descriptor.get("resources", []):
         rel, reason = safe_relative_path(root, resource.get("path"), "path")
         schema_rel, schema_reason = safe_relative_path(root, resource.get("schema"), "schema")
         if reason or schema_reason:
-            raise CannotValidate(f"{root / DESCRIPTOR}: {resource.get('name')}: {reason or schema_reason}")
+            raise CannotCompare(f"{root / DESCRIPTOR}: {resource.get('name')}: {reason or schema_reason}")
         if not (root / rel).is_file():
             tables[resource["name"]] = MISSING
             continue
-        schema = json.loads((root / schema_rel).read_text(encoding="utf-8"))
+        try:
+            schema = json.loads((root / schema_rel).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:  # ValueError: bad JSON or not UTF-8
+            raise CannotCompare(f"{root / schema_rel}: cannot be read as JSON ({error}); run alliance-data validate {root}") from None
         if other is not None and _same_file(root / rel, other, rel):
             tables[resource["name"]] = SAME  # byte for byte the same: no rows to compare
             continue
@@ -87,7 +108,7 @@ def _rows(root: Path, other: Path | None = None) -> dict[str, _Table]:
         try:
             key = list(Table.from_descriptor(resource, schema).primary_key)
         except (KeyError, TypeError, AttributeError):
-            raise CannotValidate(f"{root / schema_rel}: is not a Table Schema; run alliance-data validate {root}") from None
+            raise CannotCompare(f"{root / schema_rel}: is not a Table Schema; run alliance-data validate {root}") from None
         tables[resource["name"]] = _Table(rows.column_names, key, rows)
     return tables
 
@@ -111,9 +132,8 @@ def _compare(before: _Table, after: _Table, change: TableDiff) -> None:
     if not aligned:
         change.added = pc.filter(new_keys, pc.invert(pc.is_in(new_keys, value_set=old_keys))).to_pylist()
         change.removed = pc.filter(old_keys, pc.invert(pc.is_in(old_keys, value_set=new_keys))).to_pylist()
-    if aligned:  # the usual case (rows sorted by key, none added or removed): compare in place
-        old_rows = new_rows = pa.array(range(len(new_keys)), pa.int64())
-    else:  # join the keys alone, then compare each column through the matched row numbers
+    # The usual case is aligned (rows sorted by key, none added or removed): compare in place.
+    if not aligned:  # join the keys alone, then compare each column through the matched row numbers
         old_index = pa.table({"__key": old_keys, "__old": pa.array(range(len(old_keys)), pa.int64())})
         new_index = pa.table({"__key": new_keys, "__new": pa.array(range(len(new_keys)), pa.int64())})
         pairs = new_index.join(old_index, "__key", join_type="inner").sort_by("__new")
@@ -122,17 +142,21 @@ def _compare(before: _Table, after: _Table, change: TableDiff) -> None:
     for c in after.columns:
         new_values = after.rows[c] if aligned else pc.take(after.rows[c], new_rows)
         if c not in before.rows.column_names:
-            old_values = pa.array([""] * len(old_rows))
+            old_values = pa.repeat(pa.scalar("", pa.string()), len(new_values))
         else:
             old_values = before.rows[c] if aligned else pc.take(before.rows[c], old_rows)
         d = pc.not_equal(old_values, new_values)
         differs = d if differs is None else pc.or_(differs, d)
     if differs is None or not pc.any(differs).as_py():
         return
-    changed_old, changed_new = pc.filter(old_rows, differs), pc.filter(new_rows, differs)
-    old_part = before.rows.take(changed_old).to_pylist()
-    new_part = after.rows.take(changed_new).to_pylist()
-    for key, previous, row in zip(pc.take(new_keys, changed_new).to_pylist(), old_part, new_part):
+    if aligned:  # filter works block by block; take would first join each column's blocks into one
+        old_part, new_part = before.rows.filter(differs).to_pylist(), after.rows.filter(differs).to_pylist()
+        keys = pc.filter(new_keys, differs).to_pylist()
+    else:
+        changed_old, changed_new = pc.filter(old_rows, differs), pc.filter(new_rows, differs)
+        old_part, new_part = before.rows.take(changed_old).to_pylist(), after.rows.take(changed_new).to_pylist()
+        keys = pc.take(new_keys, changed_new).to_pylist()
+    for key, previous, row in zip(keys, old_part, new_part):
         change.changed[key] = {c: (previous.get(c, ""), row[c]) for c in after.columns if previous.get(c, "") != row[c]}
 
 
