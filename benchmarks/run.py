@@ -1,7 +1,9 @@
 """Measure alliance-data against its floors and against frictionless; write BENCHMARKS.md.
 
-    python benchmarks/run.py            # everything, about two minutes
-    python benchmarks/run.py --quick    # fewer repeats, no 1M-row package
+    python benchmarks/run.py            # the usual sizes, a few minutes
+    python benchmarks/run.py --quick    # fewer repeats
+    python benchmarks/run.py --million  # also a 1M-row package (frictionless takes a minute a run)
+    python benchmarks/run.py --large 5000000  # also the SQLite export and diff at 5M rows
 
 Every figure is the median of repeated cold processes (a new interpreter each time),
 so import costs count. Speed targets live here and in BENCHMARKS.md, never in tests.
@@ -200,6 +202,39 @@ con.execute('select count(*) from events').fetchall()
 """
 
 
+def compare_sqlite_and_diff(folder: Path, rows: int, pairs: int, checks: list[tuple[str, bool]]) -> list[list[str]]:
+    """The SQLite export and diff of the synthetic package in ``folder`` against their floors:
+    the report's table rows; the targets go to ``checks``."""
+    cells: list[list[str]] = []
+    row = lambda *found: cells.append(list(found))  # noqa: E731
+    recipe, db_floor, db_ours = folder.with_name(f"recipe-{rows}"), folder.with_name("floor.db"), folder.with_name("ours.db")
+    export_code = ("import sys; from pathlib import Path; from alliance_data.export import export_sqlite\n"
+                   "export_sqlite(Path(sys.argv[2]), Path(sys.argv[1]))")
+    subprocess.run([PYTHON, "-c", export_code, str(folder), str(db_ours)], check=True)
+    sqlite_recipe(db_ours, recipe)
+    floor_s, _, ours_s, _ = paired_medians([PYTHON, "-c", SQLITE_FLOOR, str(recipe), str(db_floor)],
+                                           [PYTHON, "-c", export_code, str(folder), str(db_ours)], max(pairs, 2))
+    row("SQLite export (`export_sqlite()`: keys, indexes, full-text search, code tables, one transaction)",
+        f"{rows:,}", f"{ours_s:.2f} s", f"{floor_s:.2f} s (stdlib sqlite3: the same tables, rows, indexes and full-text "
+        "indexes from CSV, one transaction)", f"{ours_s / floor_s:.2f}×", "", "")
+    checks.append((f"SQLite export within 1.5x of the same database built by hand at {rows:,} rows", ours_s / floor_s <= 1.5))
+    shutil.rmtree(recipe)
+    edited = folder.with_name(f"rows-{rows}-edited")
+    shutil.copytree(folder, edited)
+    change_some_rows(edited)
+    floor_s, _, diff_s, _ = paired_medians([PYTHON, "-c", DIFF_FLOOR, str(folder), str(edited)],
+                                           [*alliance_data_command(), "diff", str(folder), str(edited)], max(pairs, 2))
+    floor_peak = median_peak_kib(f"import sys\nsys.argv = ['x', {str(folder)!r}, {str(edited)!r}]\nexec({DIFF_FLOOR!r})", 1)
+    diff_peak = median_peak_kib(f"import alliance_data.diff as d\nd.diff({str(folder)!r}, {str(edited)!r})", 1)
+    row("diff against a copy with 1% of rows edited", f"{rows:,}", f"{diff_s:.2f} s",
+        f"{floor_s:.2f} s (Arrow: read both, join keys)", f"{diff_s / floor_s:.2f}× time, {diff_peak / floor_peak:.2f}× memory",
+        "", f"{diff_peak / 1024:.0f} MiB")
+    checks.append((f"diff within 1.5x of an Arrow join in time and 2x in memory at {rows:,} rows",
+                   diff_s / floor_s <= 1.5 and diff_peak / floor_peak <= 2))
+    shutil.rmtree(edited)
+    return cells
+
+
 def versions() -> str:
     names = ["alliance-data", "pyarrow", "pandas", "pandera", "frictionless", "pycountry", "countrycode"]
     found = []
@@ -215,6 +250,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats")
     parser.add_argument("--million", action="store_true", help="also a 1,000,000-row package (frictionless takes half a minute a run)")
+    parser.add_argument("--large", type=int, action="append", default=[], metavar="ROWS",
+                        help="also compare the SQLite export and diff (not validation) at ROWS rows; may be given twice")
     parser.add_argument("--out", type=Path, default=HERE.parent / "BENCHMARKS.md", help="report to write")
     args = parser.parse_args()
     repeat = 3 if args.quick else 7
@@ -305,32 +342,8 @@ def main() -> int:
                 f"{verdict(ours_code)} / {verdict(theirs_code)}", f"{peak / 1024:.0f} MiB")
             checks.append((f"same verdict at {rows:,} rows (valid)", ours_code == theirs_code == 0))
             if rows >= 200_000:
-                pairs = 1 if rows >= 1_000_000 else max(3, repeat // 2)
-                recipe, db_floor, db_ours = folder.with_name(f"recipe-{rows}"), folder.with_name("floor.db"), folder.with_name("ours.db")
-                export_code = ("import sys; from pathlib import Path; from alliance_data.export import export_sqlite\n"
-                               "export_sqlite(Path(sys.argv[2]), Path(sys.argv[1]))")
-                subprocess.run([PYTHON, "-c", export_code, str(folder), str(db_ours)], check=True)
-                sqlite_recipe(db_ours, recipe)
-                floor_s, _, ours_s, _ = paired_medians([PYTHON, "-c", SQLITE_FLOOR, str(recipe), str(db_floor)],
-                                                       [PYTHON, "-c", export_code, str(folder), str(db_ours)], max(pairs, 2))
-                row("SQLite export (`export_sqlite()`: keys, indexes, full-text search, code tables, one transaction)",
-                    f"{rows:,}", f"{ours_s:.2f} s", f"{floor_s:.2f} s (stdlib sqlite3: the same tables, rows, indexes and full-text "
-                    "indexes from CSV, one transaction)", f"{ours_s / floor_s:.2f}×", "", "")
-                checks.append((f"SQLite export within 1.5x of the same database built by hand at {rows:,} rows", ours_s / floor_s <= 1.5))
-                shutil.rmtree(recipe)
-                edited = folder.with_name(f"rows-{rows}-edited")
-                shutil.copytree(folder, edited)
-                change_some_rows(edited)
-                floor_s, _, diff_s, _ = paired_medians([PYTHON, "-c", DIFF_FLOOR, str(folder), str(edited)],
-                                                       [*alliance_data_command(), "diff", str(folder), str(edited)], max(pairs, 2))
-                floor_peak = median_peak_kib(f"import sys\nsys.argv = ['x', {str(folder)!r}, {str(edited)!r}]\nexec({DIFF_FLOOR!r})", 1)
-                diff_peak = median_peak_kib(f"import alliance_data.diff as d\nd.diff({str(folder)!r}, {str(edited)!r})", 1)
-                row("diff against a copy with 1% of rows edited", f"{rows:,}", f"{diff_s:.2f} s",
-                    f"{floor_s:.2f} s (Arrow: read both, join keys)", f"{diff_s / floor_s:.2f}× time, {diff_peak / floor_peak:.2f}× memory",
-                    "", f"{diff_peak / 1024:.0f} MiB")
-                checks.append((f"diff within 1.5x of an Arrow join in time and 2x in memory at {rows:,} rows",
-                               diff_s / floor_s <= 1.5 and diff_peak / floor_peak <= 2))
-                shutil.rmtree(edited)
+                for cells in compare_sqlite_and_diff(folder, rows, 1 if rows >= 1_000_000 else max(3, repeat // 2), checks):
+                    row(*cells)
             if rows == 100_000:
                 broken = folder.with_name("rows-100000-every-citation-broken")
                 shutil.copytree(folder, broken)
@@ -346,6 +359,13 @@ def main() -> int:
                 row("synthetic, one bad cell", f"{rows:,}", f"{ours:.2f} s", f"{theirs:.2f} s", f"{theirs / ours:.1f}×",
                     f"{verdict(ours_code)} / {verdict(theirs_code)}", "")
                 checks.append(("same verdict at 100,000 rows (one bad cell)", ours_code != 0 and theirs_code != 0))
+        for rows in args.large:
+            folder = Path(scratch) / f"large-{rows}"
+            subprocess.run([PYTHON, str(HERE / "make_synthetic.py"), "--rows", str(rows), "--out", str(folder)],
+                           check=True, capture_output=True)
+            for cells in compare_sqlite_and_diff(folder, rows, 1, checks):
+                row(*cells)
+            shutil.rmtree(folder)
     # Linear growth: a straight line through the timings (least squares) fits every size.
     sizes = sorted(per_row)
     mean_n = statistics.fmean(sizes)
@@ -361,7 +381,7 @@ def main() -> int:
     header = [
         "# Benchmarks",
         "",
-        f"Generated by `python benchmarks/run.py{' --quick' if args.quick else ''}{' --million' if args.million else ''}` on {time.strftime('%Y-%m-%d')}; "
+        f"Generated by `python benchmarks/run.py{' --quick' if args.quick else ''}{' --million' if args.million else ''}{''.join(f' --large {n}' for n in args.large)}` on {time.strftime('%Y-%m-%d')}; "
         f"medians of paired cold processes (A and B alternating: {repeat * 2} pairs for import and loading, {repeat * 5} for connect(), "
         f"{max(5, repeat)} for validating each synthetic package, {repeat} otherwise, 1 or 2 at a million rows). Rerun it to refresh this file; "
         "on a shared or virtual machine, timings of the same command can vary by half from run to run.",
