@@ -264,7 +264,8 @@ def main() -> int:
     paths = bundled_parquet_paths()
     floor_code = f"import pandas as pd, pyarrow.parquet\nframes = [pd.read_parquet(p) for p in {paths!r}]"
     load_code = "import alliance_data\nframes = alliance_data.load_all()"
-    floor_load, _, load_all, _ = paired_medians([PYTHON, "-c", floor_code], [PYTHON, "-c", load_code], repeat * 2)
+    # Under half a second each, and a 1.05x target: more pairs, so the machine's noise averages out.
+    floor_load, _, load_all, _ = paired_medians([PYTHON, "-c", floor_code], [PYTHON, "-c", load_code], repeat * 5)
     polars_floor_code = f"import polars as pl\nframes = [pl.read_parquet(p) for p in {paths!r}]"
     polars_code = "import alliance_data\nframes = [alliance_data.load(n, backend='polars') for n in alliance_data.tables()]"
     polars_floor, _, polars_load, _ = paired_medians([PYTHON, "-c", polars_floor_code], [PYTHON, "-c", polars_code], repeat * 2)
@@ -281,10 +282,10 @@ def main() -> int:
     checks.append(("import within 30 ms of a bare interpreter", ok))
     row("cold `import alliance_data`", f"{imported * 1000:.0f} ms", f"{bare * 1000:.0f} ms (bare `python -c pass`)",
         f"+{(imported - bare) * 1000:.0f} ms", "≤ +30 ms", "yes" if ok else "no")
-    ok = load_all / floor_load <= 1.15
-    checks.append(("load_all within 1.15x of reading the Parquet files by hand", ok))
+    ok = load_all / floor_load <= 1.05
+    checks.append(("load_all within 1.05x of reading the Parquet files by hand", ok))
     row("cold `load_all()`", f"{load_all * 1000:.0f} ms", f"{floor_load * 1000:.0f} ms (pandas.read_parquet of each file)",
-        f"{load_all / floor_load:.2f}×", "≤ 1.15×", "yes" if ok else "no")
+        f"{load_all / floor_load:.2f}×", "≤ 1.05×", "yes" if ok else "no")
     ok = polars_load / polars_floor <= 1.2
     checks.append(("load(backend='polars') of every table within 1.2x of pl.read_parquet", ok))
     row("cold `load(name, backend='polars')` of every table", f"{polars_load * 1000:.0f} ms",

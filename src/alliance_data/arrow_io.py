@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
     import pyarrow as pa
 
-    from .model import Table
+    from .model import Package, Table
 
 
 def read_csv_arrow(csv_path: Path | IO[bytes], table: Table) -> pa.Table:
@@ -42,9 +42,13 @@ def read_csv_arrow(csv_path: Path | IO[bytes], table: Table) -> pa.Table:
 
 def read_arrow(name: str, root: Path | None = None, columns: Sequence[str] | None = None) -> pa.Table:
     """Read table ``name`` as Arrow: from Parquet when built, else from its CSV."""
+    return read_table(package(root), name, columns)
+
+
+def read_table(model: Package, name: str, columns: Sequence[str] | None = None) -> pa.Table:
+    """Read table ``name`` of an already built model (saves rebuilding it once per table)."""
     import pyarrow.parquet as pq
 
-    model = package(root)
     parquet_path = model.parquet_path(name)
     if parquet_path.is_file():
         # ParquetFile reads one file directly; pq.read_table would go through pyarrow.dataset,

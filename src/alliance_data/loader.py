@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
 from . import _package
-from .arrow_io import read_arrow
+from .arrow_io import read_table
 from .dtypes import to_pandas
 from .model import package
 
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-    from .model import Table
+    from .model import Package, Table
 
 
 def tables() -> list[str]:
@@ -97,7 +97,10 @@ def load(
     >>> bool((agreements["evidence"] == "confirmed").any())
     True
     """
-    model = package()
+    return _load(package(), name, columns, validate, with_sources, backend)
+
+
+def _load(model: Package, name: str, columns: Sequence[str] | None, validate: bool, with_sources: bool, backend: str):
     table_model = model.table(name)
     if backend not in ("pandas", "polars"):
         raise ValueError(f"backend must be 'pandas' or 'polars', not {backend!r}")
@@ -106,7 +109,7 @@ def load(
     parquet_path = model.parquet_path(name)
     if backend == "polars" and not (validate or with_sources) and parquet_path.is_file():
         return _read_polars(parquet_path, table_model, columns)
-    table = read_arrow(name) if (validate or with_sources) else read_arrow(name, columns=columns)
+    table = read_table(model, name) if (validate or with_sources) else read_table(model, name, columns)
     if with_sources:
         from .provenance import citation_lists, corroboration_counts
 
@@ -162,7 +165,8 @@ def _to_polars(table: pa.Table, table_model: Table, columns: Sequence[str] | Non
 
 def load_all() -> dict[str, pd.DataFrame]:
     """Load every table; return a dict from table name to DataFrame."""
-    return {name: load(name) for name in tables()}
+    model = package()  # built once, not once per table
+    return {name: _load(model, name, None, False, False, "pandas") for name in model.table_names}
 
 
 def year(values: pd.Series) -> pd.Series:
