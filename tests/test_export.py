@@ -72,10 +72,17 @@ def test_datasette_metadata_describes_everything(database: Path, descriptor: dic
     assert metadata["title"] == descriptor["title"] and metadata["license"] == "CC-BY-4.0"
     tables = metadata["databases"]["alliance"]["tables"]
     assert list(tables)[:len(alliance_data.tables())] == alliance_data.tables()
-    assert all(name.endswith("_citations") or name.startswith("codes_") for name in list(tables)[len(alliance_data.tables()):])
+    con = sqlite3.connect(database)
+    shown = {name for (name,) in con.execute("select name from sqlite_master where type in ('table', 'view') "
+                                             "and name not like '%_fts%' and name not like 'sqlite_%'")}
+    assert shown == set(tables), "every table and view in the browser has a title and description"
+    assert all(tables[name]["description"] for name in shown)
+    assert tables["agreements_wide"]["columns"]["n_sources"] and "party" in tables["agreements_wide"]["columns"]
     for name, table in list(tables.items())[:len(alliance_data.tables())]:
         schema = json.loads((DATA / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8"))
-        assert table["description"] == schema["description"]
+        assert table["description"].startswith(schema["description"])
+        money = f"{name}_money"
+        assert (money in table["description"]) == (money in shown), "a table points to its money view"
         assert table["columns"] == {f["name"]: f["description"] for f in schema["fields"]}
         assert table["facets"] == [f["name"] for f in schema["fields"] if "enum" in f.get("constraints", {})]
 

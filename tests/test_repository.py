@@ -125,3 +125,15 @@ def test_readme_links_hold_on_a_package_index() -> None:
     """A package index shows the README without the repository: no relative links or images."""
     relative = re.findall(r"\]\((?!https?://)[^)]*\)", README)
     assert not relative, relative
+
+
+def test_codebook_documents_every_exported_table(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    from alliance_data.export import export_parquet
+
+    sections = {block.split("\n", 1)[0].split(" ")[0]: block for block in codebook.render(REPO).split("\n## ")[1:]}
+    for path in export_parquet(tmp_path, REPO):
+        assert path.stem in sections, f"{path.stem} is exported but not in the codebook"
+        for column in pq.ParquetFile(path).schema_arrow.names:
+            assert f"| `{column}` |" in sections[path.stem], f"{path.stem}.{column} is not in the codebook"

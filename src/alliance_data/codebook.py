@@ -91,7 +91,13 @@ def render(root: Path | None = None) -> str:
                 out += ["", f"Values of `{f.name}`:", ""]
                 out += [f"- `{k}`: {v}" for k, v in f.enum_descriptions.items()]
         out.append("")
+    from .derived import AGREEMENTS_WIDE, AGREEMENTS_WIDE_DESCRIPTION, agreements_wide_descriptions
     from .rules import FACT_TABLES, ROW_RULES
+
+    out += [f"## {AGREEMENTS_WIDE} (in the exports)", "", AGREEMENTS_WIDE_DESCRIPTION, "", "Primary key: agreement_id.", "",
+            "| field | description |", "|---|---|"]
+    out += [f"| `{column}` | {text.replace('|', chr(92) + '|')} |" for column, text in agreements_wide_descriptions(root).items()]
+    out.append("")
 
     out += [
         "## Rules beyond the schemas",

@@ -240,7 +240,6 @@ def agreements_wide(root: Path | None = None) -> tuple[list[str], list[dict[str,
     from .arrow_io import read_arrow
 
     model = package(root)
-    described = {f.name: f.description for f in model.table("agreements").fields}
     roles = model.table("agreement_parties").field("role")
     role_names = [str(role) for role in roles.enum or ()]
     # The two link tables through Arrow: they are the long ones, and only a few columns count.
@@ -264,7 +263,19 @@ def agreements_wide(root: Path | None = None) -> tuple[list[str], list[dict[str,
                 row[role] = "; ".join(sorted(actors))
         row["n_sources"] = sources.get(agreement_id, 0)
         rows.append(row)
+    return columns, rows, agreements_wide_descriptions(root)
+
+
+AGREEMENTS_WIDE_DESCRIPTION = ("One row per agreement with its parties by role (actor ids separated by '; ') "
+                               "and its number of sources; generated from agreements, agreement_parties and citations.")
+
+
+def agreements_wide_descriptions(root: Path | None = None) -> dict[str, str]:
+    """The description of each column of ``agreements_wide``, in order (no data is read)."""
+    model = package(root)
+    described = {f.name: f.description for f in model.table("agreements").fields}
+    roles = model.table("agreement_parties").field("role")
     descriptions = {k: described[k] for k in WIDE_AGREEMENT_FIELDS}
-    descriptions |= {role: f"Actors whose role is {role}: {roles.enum_descriptions.get(role, '')}" for role in role_names}
+    descriptions |= {str(role): f"Actors whose role is {role}: {roles.enum_descriptions.get(str(role), '')}" for role in roles.enum or ()}
     descriptions["n_sources"] = "Distinct sources whose citations support the agreement."
-    return columns, rows, descriptions
+    return descriptions

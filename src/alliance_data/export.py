@@ -100,6 +100,14 @@ def _python_values(column: Any) -> list[Any]:
     return list(column.to_pylist())
 
 
+MONEY_COLUMNS = ("value_low", "value_high", "value_currency", "value_qualifier")
+
+
+def has_money(table: Table) -> bool:
+    """Whether a table states values in a currency (and so gets a ``<table>_money`` view)."""
+    return set(MONEY_COLUMNS) <= set(table.field_names)
+
+
 def code_table_name(table: str, field: str, tables: dict[str, Table]) -> str:
     """``codes_<field>`` when every table's field of that name allows the same values, else
     ``codes_<table>_<field>``."""
@@ -200,7 +208,7 @@ def export_sqlite(out: Path, root: Path | None = None) -> list[Path]:
         # Money as money: a view per table with values, amounts written with thousands separators.
         for name in order:
             fields = set(tables_by_name[name].field_names)
-            if {"value_low", "value_high", "value_currency", "value_qualifier"} <= fields:
+            if has_money(tables_by_name[name]):
                 id_column = tables_by_name[name].primary_key[0]
                 label = "title" if "title" in fields else "summary"
                 db.create_view(f"{name}_money", (
@@ -242,9 +250,10 @@ def datasette_metadata(database: str, root: Path | None = None) -> dict[str, Any
     tables: dict[str, Any] = {}
     for table in model.tables:
         label = next((f for f in table.field_names if f in ("title", "name")), None)
+        money = f" The {table.name}_money view shows its values as money." if has_money(table) else ""
         tables[table.name] = {
             "title": table.title,
-            "description": table.description,
+            "description": table.description + money,
             "columns": {f.name: f.description for f in table.fields},
             "facets": [f.name for f in table.fields if f.enum is not None],
             **({"label_column": label} if label else {}),
@@ -254,6 +263,16 @@ def datasette_metadata(database: str, root: Path | None = None) -> dict[str, Any
     for name in code_tables({table.name: table for table in model.tables}):
         tables[name] = {"title": f"Allowed values: {name.removeprefix('codes_')}", "label_column": "label",
                         "description": "The codebook's allowed values of an enum column and what each means."}
+    tables[derived.AGREEMENTS_WIDE] = {"title": "Agreements, one row each, with their parties by role",
+                                       "description": derived.AGREEMENTS_WIDE_DESCRIPTION,
+                                       "columns": derived.agreements_wide_descriptions(root), "label_column": "title"}
+    for table in model.tables:
+        if has_money(table):
+            tables[f"{table.name}_money"] = {
+                "title": f"{table.title}: values as money",
+                "description": f"The {table.name} rows that state a value, largest first, each amount with its currency "
+                               f"and thousands separators; the numbers themselves are in {table.name}.value_low and value_high.",
+            }
     for fact in FACT_TABLES:
         if fact in tables:
             tables[f"{fact}_citations"] = {

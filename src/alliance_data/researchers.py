@@ -153,7 +153,7 @@ def xlsx_bytes(root: Path | None = None) -> bytes:
         for f in table.fields:
             allowed = "; ".join(f"{k}: {v}" for k, v in f.enum_descriptions.items())
             codebook.append((table.name, f.name, f.type, f.description, allowed))
-    _, _, wide_descriptions = derived.agreements_wide(root)
+    wide_descriptions = derived.agreements_wide_descriptions(root)
     codebook += [(derived.AGREEMENTS_WIDE, column, "", text, "") for column, text in wide_descriptions.items()]
     sheets: dict[str, pd.DataFrame] = {"about": about, "codebook": pd.DataFrame(codebook, columns=["table", "field", "type", "description", "allowed values"])}
     for name, (frame, _) in frames(root).items():
