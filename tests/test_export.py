@@ -145,6 +145,10 @@ def test_datasette_serves_a_join_and_a_search(database: Path) -> None:
             "a facet shows the meaning beside the code"
         facets = get_json(f"{base}/alliance/agreements.json?_size=0")
         assert "domain" in facets.get("facet_results", {}).get("results", facets.get("facet_results", {}))
+        for table, column in (("agreements_citations", "stance"), ("agreements_wide", "evidence")):
+            shown = get_json(f"{base}/alliance/{table}.json?_size=0")
+            values = shown["facet_results"].get("results", shown["facet_results"])[column]["results"]
+            assert values and all(": " in v["label"] for v in values), f"{table}.{column} facets show each code's meaning"
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -169,8 +169,9 @@ def export_sqlite(out: Path, root: Path | None = None) -> list[Path]:
                 (f.name, code_table_name(name, f.name, tables_by_name), "code") for f in table.fields if f.enum_descriptions]
             db.table(name).create(columns, pk=key[0] if len(key) == 1 else tuple(key), foreign_keys=foreign_of[name],
                                   not_null=required | set(key))
-        db.table(derived.AGREEMENTS_WIDE).create(wide_types, pk="agreement_id", foreign_keys=[("agreement_id", "agreements", "agreement_id")])
-        foreign_of[derived.AGREEMENTS_WIDE] = [("agreement_id", "agreements", "agreement_id")]
+        foreign_of[derived.AGREEMENTS_WIDE] = [("agreement_id", "agreements", "agreement_id")] + [
+            (c, name, key) for c, name, key in foreign_of.get("agreements", []) if c in columns_wide and key == "code"]
+        db.table(derived.AGREEMENTS_WIDE).create(wide_types, pk="agreement_id", foreign_keys=foreign_of[derived.AGREEMENTS_WIDE])
         # Each fact table's citations again, keyed to its rows: Datasette then links a record's page to
         # its citations, and each citation to its source (and a source back to what it backs).
         from .rules import FACT_TABLES
@@ -179,7 +180,8 @@ def export_sqlite(out: Path, root: Path | None = None) -> list[Path]:
         for fact in FACT_TABLES:
             if fact in tables_by_name and "citations" in tables_by_name:
                 name = citation_tables[fact] = f"{fact}_citations"
-                foreign_of[name] = [("record_id", fact, tables_by_name[fact].primary_key[0]), ("source_id", "sources", "source_id")]
+                foreign_of[name] = [("record_id", fact, tables_by_name[fact].primary_key[0]), ("source_id", "sources", "source_id")] + [
+                    (c, code_table, key) for c, code_table, key in foreign_of["citations"] if c == "stance" and key == "code"]
                 db.table(name).create({"record_id": str, "source_id": str, "locator": str, "stance": str, "note": str},
                                       pk=("record_id", "source_id", "locator"), foreign_keys=foreign_of[name])
 
@@ -265,7 +267,8 @@ def datasette_metadata(database: str, root: Path | None = None) -> dict[str, Any
                         "description": "The codebook's allowed values of an enum column and what each means."}
     tables[derived.AGREEMENTS_WIDE] = {"title": "Agreements, one row each, with their parties by role",
                                        "description": derived.AGREEMENTS_WIDE_DESCRIPTION,
-                                       "columns": derived.agreements_wide_descriptions(root), "label_column": "title"}
+                                       "columns": derived.agreements_wide_descriptions(root), "label_column": "title",
+                                       "facets": [f for f in derived.WIDE_AGREEMENT_FIELDS if f in tables["agreements"]["facets"]]}
     for table in model.tables:
         if has_money(table):
             tables[f"{table.name}_money"] = {
@@ -277,6 +280,7 @@ def datasette_metadata(database: str, root: Path | None = None) -> dict[str, Any
         if fact in tables:
             tables[f"{fact}_citations"] = {
                 "title": f"Citations of {fact}",
+                "facets": ["stance"],
                 "description": f"The rows of citations whose record_table is {fact}, linked to the {fact} record and to the source.",
             }
     return {
