@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import importlib.util
+import io
 import json
 import shutil
 import socket
@@ -259,3 +261,28 @@ def test_sqlite_export_checks_keys_even_without_the_command(tmp_path: Path) -> N
     with pytest.raises(ExportError, match="agreement_parties"):
         export_sqlite(tmp_path / "out" / "x.db", source)
     assert list((tmp_path / "out").iterdir()) == []
+
+
+def test_agreements_wide_lists_every_party_by_role_and_counts_sources() -> None:
+    from alliance_data import derived
+
+    wide = derived.agreements_wide().to_pylist()
+    agreements = alliance_data.load("agreements")
+    assert [row["agreement_id"] for row in wide] == list(agreements["agreement_id"])
+    parties = alliance_data.load("agreement_parties")
+    citations = alliance_data.load("citations")
+    roles = [str(role) for role in parties["role"].cat.categories]
+    for row in wide:
+        mine = parties[parties["agreement_id"] == row["agreement_id"]]
+        for role in roles:
+            actors = sorted(mine.loc[mine["role"] == role, "actor_id"])
+            assert row[role] == ("; ".join(actors) if actors else None), (row["agreement_id"], role)
+        backing = citations[(citations["record_table"] == "agreements") & (citations["record_id"] == row["agreement_id"])
+                            & (citations["stance"] == "supports")]
+        assert row["n_sources"] == backing["source_id"].nunique()
+    csv_rows = list(csv.DictReader(io.StringIO(derived.agreements_wide_csv().decode("utf-8"))))
+    assert [r["agreement_id"] for r in csv_rows] == [row["agreement_id"] for row in wide]
+    with_value = next(r for r in csv_rows if r["value_low"])
+    source_rows = csv.DictReader(io.StringIO((DATA / "tables" / "agreements.csv").read_text(encoding="utf-8")))
+    written = {a["agreement_id"]: a["value_low"] for a in source_rows}
+    assert all(r["value_low"] == written[r["agreement_id"]] for r in csv_rows), "numbers as written in the CSV"

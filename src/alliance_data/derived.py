@@ -12,9 +12,12 @@ import calendar
 import csv
 import io
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .model import package
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 DYAD_YEAR = "dyad_year"
 # The tables the panel is derived from.
@@ -226,13 +229,13 @@ WIDE_AGREEMENT_FIELDS = ["agreement_id", "title", "kind", "domain", "status", "e
                          "value_low", "value_high", "value_currency", "value_qualifier"]
 
 
-def agreements_wide(root: Path | None = None) -> tuple[list[str], list[dict[str, Any]], dict[str, str]]:
-    """One row per agreement with its parties by role and its number of sources: the
-    columns, the rows, and a description of each column.
+def agreements_wide(root: Path | None = None) -> pa.Table:
+    """One row per agreement, in the order of ``agreements``, with its parties by role and
+    its number of sources, as an Arrow table (each column's description in its metadata).
 
-    A role's column lists the actors in that role, separated by ``; ``; ``n_sources``
-    counts the distinct sources whose citations support the agreement. The agreement's
-    own cells are its CSV's text, as written.
+    The agreement's own columns keep their types, enums as text; a role's column lists
+    the actors in that role, sorted and separated by ``; `` (null where there are none);
+    ``n_sources`` counts the distinct sources whose citations support the agreement.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -241,29 +244,40 @@ def agreements_wide(root: Path | None = None) -> tuple[list[str], list[dict[str,
 
     model = package(root)
     roles = model.table("agreement_parties").field("role")
-    role_names = [str(role) for role in roles.enum or ()]
-    # The two link tables through Arrow: they are the long ones, and only a few columns count.
+    agreements = read_arrow("agreements", root, columns=WIDE_AGREEMENT_FIELDS)
+    columns = {name: (column.cast(pa.string()) if pa.types.is_dictionary(column.type) else column)
+               for name, column in zip(agreements.column_names, agreements.columns)}
+    ids = columns["agreement_id"]
+    # Each role's actors, sorted and joined per agreement (Arrow sorts strings by code point, as sorted() does).
     parties = read_arrow("agreement_parties", root, columns=["agreement_id", "role", "actor_id"])
-    by_role: dict[str, dict[str, list[str]]] = {}
-    for agreement, role, actor in zip(*(column.cast(pa.string()).to_pylist() for column in parties.columns)):
-        by_role.setdefault(agreement, {}).setdefault(role, []).append(actor)
+    parties = parties.set_column(1, "role", parties["role"].cast(pa.string()))
+    parties = parties.sort_by([("agreement_id", "ascending"), ("role", "ascending"), ("actor_id", "ascending")])
+    for role in (str(r) for r in roles.enum or ()):
+        in_role = parties.filter(pc.equal(parties["role"], role))
+        grouped = in_role.group_by("agreement_id", use_threads=False).aggregate([("actor_id", "list")])
+        joined = pc.binary_join(grouped["actor_id_list"], "; ")
+        columns[role] = pc.take(joined, pc.index_in(ids, value_set=grouped["agreement_id"]))
     cites = read_arrow("citations", root, columns=["record_table", "record_id", "source_id", "stance"])
     supporting = cites.filter(pc.and_(pc.equal(cites["record_table"].cast(pa.string()), "agreements"),
                                       pc.equal(cites["stance"].cast(pa.string()), "supports")))
     counted = supporting.group_by("record_id").aggregate([("source_id", "count_distinct")])
-    sources = dict(zip(counted["record_id"].to_pylist(), counted["source_id_count_distinct"].to_pylist()))
-    columns = [*WIDE_AGREEMENT_FIELDS, *role_names, "n_sources"]
-    no_parties = dict.fromkeys(role_names, "")
-    rows = []
-    for agreement in read_rows("agreements", root):
-        agreement_id = agreement["agreement_id"]
-        row: dict[str, Any] = {k: agreement[k] for k in WIDE_AGREEMENT_FIELDS} | no_parties
-        for role, actors in by_role.get(agreement_id, {}).items():
-            if role in no_parties:
-                row[role] = "; ".join(sorted(actors))
-        row["n_sources"] = sources.get(agreement_id, 0)
-        rows.append(row)
-    return columns, rows, agreements_wide_descriptions(root)
+    found = pc.take(counted["source_id_count_distinct"], pc.index_in(ids, value_set=counted["record_id"]))
+    columns["n_sources"] = pc.fill_null(found, 0).cast(pa.int64())
+    described = agreements_wide_descriptions(root)
+    schema = pa.schema([pa.field(name, column.type, metadata={"description": described[name]})
+                        for name, column in columns.items()], metadata={"description": AGREEMENTS_WIDE_DESCRIPTION})
+    return pa.table(list(columns.values()), schema=schema)
+
+
+def agreements_wide_csv(root: Path | None = None) -> bytes:
+    """``agreements_wide`` as CSV bytes: numbers written as in the CSVs (no ``.0``), null as empty."""
+    table = agreements_wide(root)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(table.column_names)
+    texts = [["" if v is None else _text(v) for v in column.to_pylist()] for column in table.columns]
+    writer.writerows(zip(*texts))
+    return buffer.getvalue().encode("utf-8")
 
 
 AGREEMENTS_WIDE_DESCRIPTION = ("One row per agreement with its parties by role (actor ids separated by '; ') "

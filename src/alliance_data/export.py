@@ -34,17 +34,6 @@ class ExportError(AllianceDataError):
     """The export cannot be made (a missing library, a source that is not a checkout)."""
 
 
-def _wide_csv(root: Path | None) -> bytes:
-    import csv
-
-    columns, rows, _ = derived.agreements_wide(root)
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, columns, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8")
-
-
 def export_csv(out: Path, root: Path | None = None) -> list[Path]:
     """Write a complete CSV data package (datapackage.json, schemas/, tables/) to ``out``,
     and beside it ``agreements_wide.csv`` (one row per agreement, parties by role)."""
@@ -55,7 +44,7 @@ def export_csv(out: Path, root: Path | None = None) -> list[Path]:
             files[rel] = model.root / rel
     for rel, source in files.items():
         write_bytes_atomic(out / rel, source.read_bytes())
-    write_bytes_atomic(out / f"{derived.AGREEMENTS_WIDE}.csv", _wide_csv(root))
+    write_bytes_atomic(out / f"{derived.AGREEMENTS_WIDE}.csv", derived.agreements_wide_csv(root))
     return [out / rel for rel in files] + [out / f"{derived.AGREEMENTS_WIDE}.csv"]
 
 
@@ -71,12 +60,7 @@ def export_parquet(out: Path, root: Path | None = None) -> list[Path]:
         data = parquet.read_bytes() if parquet.is_file() else parquet_bytes(read_arrow(name, root))
         write_bytes_atomic(out / f"{name}.parquet", data)
         written.append(out / f"{name}.parquet")
-    import pyarrow as pa
-    import pyarrow.csv as pcsv
-
-    columns, _, _ = derived.agreements_wide(root)
-    types = {c: (pa.float64() if c in ("value_low", "value_high") else pa.int64() if c == "n_sources" else pa.string()) for c in columns}
-    wide = pcsv.read_csv(pa.py_buffer(_wide_csv(root)), convert_options=pcsv.ConvertOptions(column_types=types, strings_can_be_null=True))
+    wide = derived.agreements_wide(root)
     write_bytes_atomic(out / f"{derived.AGREEMENTS_WIDE}.parquet", parquet_bytes(wide))
     return written + [out / f"{derived.AGREEMENTS_WIDE}.parquet"]
 
@@ -139,6 +123,8 @@ def export_sqlite(out: Path, root: Path | None = None) -> list[Path]:
         import sqlite_utils
     except ImportError:
         raise ExportError('the SQLite export needs sqlite-utils: pip install "alliance-data[sqlite]"') from None
+    import pyarrow as pa
+
     from .arrow_io import read_arrow
 
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -150,8 +136,8 @@ def export_sqlite(out: Path, root: Path | None = None) -> list[Path]:
     os.close(handle)
     try:
         db = sqlite_utils.Database(temporary)
-        columns_wide, rows_wide, _ = derived.agreements_wide(root)
-        wide_types = {c: (float if c in ("value_low", "value_high") else int if c == "n_sources" else str) for c in columns_wide}
+        wide = derived.agreements_wide(root)
+        wide_types = {f.name: (float if pa.types.is_floating(f.type) else int if pa.types.is_integer(f.type) else str) for f in wide.schema}
         foreign_of: dict[str, list[tuple[str, str, str]]] = {}
         # The codebook's allowed values as small tables that enum columns point to: Datasette
         # then shows each code's meaning beside it, in facets and on every page.
@@ -170,7 +156,7 @@ def export_sqlite(out: Path, root: Path | None = None) -> list[Path]:
             db.table(name).create(columns, pk=key[0] if len(key) == 1 else tuple(key), foreign_keys=foreign_of[name],
                                   not_null=required | set(key))
         foreign_of[derived.AGREEMENTS_WIDE] = [("agreement_id", "agreements", "agreement_id")] + [
-            (c, name, key) for c, name, key in foreign_of.get("agreements", []) if c in columns_wide and key == "code"]
+            (c, name, key) for c, name, key in foreign_of.get("agreements", []) if c in wide.column_names and key == "code"]
         db.table(derived.AGREEMENTS_WIDE).create(wide_types, pk="agreement_id", foreign_keys=foreign_of[derived.AGREEMENTS_WIDE])
         # Each fact table's citations again, keyed to its rows: Datasette then links a record's page to
         # its citations, and each citation to its source (and a source back to what it backs).
@@ -198,12 +184,7 @@ def export_sqlite(out: Path, root: Path | None = None) -> list[Path]:
             for name in order:
                 arrow = read_arrow(name, root)
                 insert(name, arrow.column_names, zip(*(_python_values(column) for column in arrow.columns)))
-            wide_columns = []
-            for column, kind in wide_types.items():
-                texts = [row[column] for row in rows_wide]
-                wide_columns.append([None if v == "" else float(v) for v in texts] if kind is float
-                                    else [None if v == "" else v for v in texts])
-            insert(derived.AGREEMENTS_WIDE, columns_wide, zip(*wide_columns))
+            insert(derived.AGREEMENTS_WIDE, wide.column_names, zip(*(_python_values(column) for column in wide.columns)))
             for fact, name in citation_tables.items():
                 db.conn.execute(f"INSERT INTO [{name}] SELECT record_id, source_id, locator, stance, note "
                                 "FROM citations WHERE record_table = ?", (fact,))

@@ -42,13 +42,10 @@ def frames(root: Path | None = None) -> dict[str, tuple[pd.DataFrame, dict[str, 
     out: dict[str, tuple[pd.DataFrame, dict[str, str]]] = {}
     for table in package(root).tables:
         out[table.name] = (to_pandas(read_arrow(table.name, root), table.fields), {f.name: f.description for f in table.fields})
-    columns, rows, descriptions = derived.agreements_wide(root)
-    wide = pd.DataFrame(rows, columns=columns)
-    for column in columns:
-        wide[column] = pd.to_numeric(wide[column]) if column in ("value_low", "value_high", "n_sources") else wide[column].astype("string")
-    for column in ("value_low", "value_high"):
-        wide[column] = wide[column].astype("float64")
-    out[derived.AGREEMENTS_WIDE] = (wide, descriptions)
+    wide = derived.agreements_wide(root)
+    descriptions = {f.name: f.metadata[b"description"].decode() for f in wide.schema}
+    wide_frame = to_pandas(wide, ())
+    out[derived.AGREEMENTS_WIDE] = (wide_frame, descriptions)
     return out
 
 
