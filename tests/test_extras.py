@@ -207,9 +207,9 @@ def test_diff_of_edited_cells_only(tmp_path: Path) -> None:
 
 
 def test_diff_reads_rows_longer_than_a_block_and_refuses_what_is_not_utf8(tmp_path: Path, monkeypatch, capsys) -> None:
-    import alliance_data.diff as diff_module
+    import alliance_data.arrow_io as arrow_io
 
-    monkeypatch.setattr(diff_module, "BLOCK_SIZE", 4096)  # many blocks, and one row longer than a block
+    monkeypatch.setattr(arrow_io, "BLOCK_SIZE", 4096)  # many blocks, and one row longer than a block
     old, new = two_copies(tmp_path)
     path = new / "tables" / "events.csv"
     rows = read_rows(path)

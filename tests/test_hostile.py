@@ -63,6 +63,7 @@ CASES = {
     "stray-cr": (_bytes("frictions", b"mistrust,", b"mist\rrust,"), "tables/frictions.csv", "has Windows (CRLF) or CR line endings"),
     "blank-line": (_blank_line, "tables/frictions.csv:4", "is a blank line"),
     "cell-past-the-csv-module-limit": (_bytes("frictions", b"Division of the Caspian seabed", b"x" * 200_000 + b'",'), "tables/frictions.csv", ""),
+    "huge-value-with-stray-spaces": (_bytes("frictions", b"Division of the Caspian seabed", b" " + b"seabed " * 300_000), "tables/frictions.csv:2", "(2,100,001 characters) has spaces at the start or end"),
     "integer-past-64-bits": (_bytes("actors", b"IRN,Iran,state,IRN,630", b"IRN,Iran,state,IRN,123456789012345678901234"), "tables/actors.csv", "cow_code: 123456789012345678901234 is above"),
     "zero-width-space": (_bytes("frictions", b"Division of", "Division\u200b of".encode()), "tables/frictions.csv:2", "title:"),
     "right-to-left-override": (_bytes("actors", b"aeoi,", "ae\u202eoi,".encode()), "tables/actors.csv", "actor_id:"),
@@ -162,3 +163,23 @@ def test_lines_after_a_blank_line_keep_their_numbers(tmp_path: Path) -> None:
     problems = [str(p) for p in validate(root).problems]
     assert "tables/frictions.csv:4: is a blank line: remove it" in problems
     assert any(p.startswith('tables/frictions.csv:7: kind: "rivalry" is not one of') for p in problems), problems
+
+
+def test_a_valid_cell_larger_than_any_read_block_is_read_everywhere(tmp_path: Path, capsys) -> None:
+    from alliance_data.arrow_io import BLOCK_SIZE, read_arrow
+    from alliance_data.diff import diff
+
+    root = copy_csv_package(tmp_path / "package")
+    before = copy_csv_package(tmp_path / "before")
+    path = root / "tables" / "frictions.csv"
+    long_title = "Caspian seabed and " * (BLOCK_SIZE // 19) + "more"  # longer than a block of every reader
+    path.write_bytes(path.read_bytes().replace(b"Division of the Caspian seabed", long_title.encode(), 1))
+    assert main(["validate", str(root)]) == 0
+    assert long_title in read_arrow("frictions", root)["title"].to_pylist()  # from the CSV
+    assert main(["build", str(root)]) == 0
+    assert (root / "tables" / "frictions.parquet").is_file()
+    assert long_title in read_arrow("frictions", root)["title"].to_pylist()  # from the Parquet file
+    (change,) = diff(before, root)
+    assert change.table == "frictions" and len(change.changed) == 1
+    out, err = capsys.readouterr()
+    assert "internal error" not in out + err

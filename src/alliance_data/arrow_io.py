@@ -7,7 +7,7 @@ imports another to get at the data.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from .dtypes import arrow_schema
 from .model import package
@@ -20,16 +20,42 @@ if TYPE_CHECKING:
     from .model import Package, Table
 
 
+BLOCK_SIZE = 8 << 20  # bytes of CSV parsed as one piece
+
+
+def read_csv_bytes(raw: bytes, parse_options: Any, convert_options: Any, block_size: int | None = None) -> pa.Table:
+    """Parse CSV bytes with Arrow in blocks, on every core where that is safe.
+
+    A row longer than a block is an error in Arrow (never a wrong parse); the bytes are then
+    parsed again as one block, so a cell of any size is read. Raises ``pyarrow.ArrowInvalid``
+    for bytes that are not CSV of the given options.
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    # pyarrow before 23 can hang when a read on several threads meets an error (a row longer than a block).
+    threads = int(pa.__version__.split(".")[0]) >= 23
+    first = block_size or BLOCK_SIZE
+    for size in (first, len(raw) + 1) if first <= len(raw) else (len(raw) + 1,):
+        try:
+            return pcsv.read_csv(pa.py_buffer(raw), read_options=pcsv.ReadOptions(block_size=size, use_threads=threads),
+                                 parse_options=parse_options, convert_options=convert_options)
+        except pa.ArrowInvalid:
+            if size > len(raw):
+                raise
+    raise AssertionError("unreachable: the last try reads the bytes as one block")
+
+
 def read_csv_arrow(csv_path: Path | IO[bytes], table: Table) -> pa.Table:
     """Read a table's CSV (a path or a binary stream) into Arrow with the types of its schema (empty cell = null)."""
     import pyarrow.csv as pcsv
 
     schema = arrow_schema(table)
-    arrow = pcsv.read_csv(
-        csv_path,
-        read_options=pcsv.ReadOptions(use_threads=True),
-        parse_options=pcsv.ParseOptions(newlines_in_values=True),
-        convert_options=pcsv.ConvertOptions(
+    raw = csv_path.read_bytes() if isinstance(csv_path, Path) else csv_path.read()
+    arrow = read_csv_bytes(
+        raw,
+        pcsv.ParseOptions(newlines_in_values=True),
+        pcsv.ConvertOptions(
             column_types={f.name: f.type for f in schema},
             null_values=[""],
             strings_can_be_null=True,

@@ -11,6 +11,7 @@ from typing import Any
 
 from ._package import DESCRIPTOR, safe_relative_path
 from .model import Table
+from .arrow_io import read_csv_bytes
 from .errors import AllianceDataError
 from .validator import CannotValidate
 
@@ -50,9 +51,6 @@ def _same_file(path: Path, other_root: Path, rel: str) -> bool:
     return other.is_file() and path.stat().st_size == other.stat().st_size and path.read_bytes() == other.read_bytes()
 
 
-BLOCK_SIZE = 8 << 20  # bytes of CSV parsed as one piece
-
-
 def _read_text_table(path: Path) -> Any:
     """A CSV as Arrow, every cell text (empty cells as "")."""
     import pyarrow as pa
@@ -62,16 +60,10 @@ def _read_text_table(path: Path) -> Any:
     end_of_header = raw.find(b"\n")
     header = next(csv.reader(io.StringIO(raw[:end_of_header if end_of_header >= 0 else len(raw)].decode("utf-8", errors="replace"))), [])
     convert = pcsv.ConvertOptions(column_types={c: pa.string() for c in header}, strings_can_be_null=False, null_values=[])
-    parse = pcsv.ParseOptions(newlines_in_values=True)
-    # Blocks parse on every core; a row longer than a block is an error in Arrow (never a
-    # wrong parse), and then the file is read again as one block.
-    for block_size in (BLOCK_SIZE, len(raw) + 1):
-        try:
-            return pcsv.read_csv(pa.py_buffer(raw), read_options=pcsv.ReadOptions(block_size=block_size),
-                                 parse_options=parse, convert_options=convert)
-        except pa.ArrowInvalid:
-            if block_size > len(raw):
-                break
+    try:
+        return read_csv_bytes(raw, pcsv.ParseOptions(newlines_in_values=True), convert)
+    except pa.ArrowInvalid:
+        pass
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError:

@@ -116,7 +116,13 @@ class CannotValidate(AllianceDataError):
     """Validation cannot run at all: no such folder, or no ``datapackage.json`` in it."""
 
 
+QUOTE_LIMIT = 200  # characters of a value shown in a message; a longer one is cut
+
+
 def _quote(value: Any) -> str:
+    """A value as it appears in a message: JSON-quoted, a long text cut with its length."""
+    if isinstance(value, str) and len(value) > QUOTE_LIMIT:
+        return f"{json.dumps(value[:QUOTE_LIMIT // 2], ensure_ascii=False)[:-1]}…\" ({len(value):,} characters)"
     return json.dumps(value, ensure_ascii=False)
 
 
