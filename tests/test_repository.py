@@ -132,8 +132,9 @@ def test_codebook_documents_every_exported_table(tmp_path: Path) -> None:
 
     from alliance_data.export import export_parquet
 
-    sections = {block.split("\n", 1)[0].split(" ")[0]: block for block in codebook.render(REPO).split("\n## ")[1:]}
-    for path in export_parquet(tmp_path, REPO):
+    # The installed data: a fresh checkout has no generated tables to export.
+    sections = {block.split("\n", 1)[0].split(" ")[0]: block for block in codebook.render().split("\n## ")[1:]}
+    for path in export_parquet(tmp_path):
         assert path.stem in sections, f"{path.stem} is exported but not in the codebook"
         for column in pq.ParquetFile(path).schema_arrow.names:
             assert f"| `{column}` |" in sections[path.stem], f"{path.stem}.{column} is not in the codebook"
