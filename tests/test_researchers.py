@@ -51,6 +51,8 @@ def test_agreements_wide_in_stata(stata_folder: Path) -> None:
     row = frame.set_index("agreement_id").loc["iran-drone-supply-to-russia"]
     assert "IRN" in row["supplier"].split("; ") and "RUS" in row["recipient"].split("; ")
     assert row["n_sources"] >= 2
+    evidence = next(f for f in SCHEMAS["agreements"]["fields"] if f["name"] == "evidence")
+    assert set(meta.variable_value_labels["evidence"].values()) == set(evidence["constraints"]["enum"]), "enums labelled here too"
 
 
 def test_workbook_sheets_codebook_and_about(tmp_path: Path) -> None:

@@ -233,7 +233,7 @@ def agreements_wide(root: Path | None = None) -> pa.Table:
     """One row per agreement, in the order of ``agreements``, with its parties by role and
     its number of sources, as an Arrow table (each column's description in its metadata).
 
-    The agreement's own columns keep their types, enums as text; a role's column lists
+    The agreement's own columns keep their types (enums dictionary-encoded); a role's column lists
     the actors in that role, sorted and separated by ``; `` (null where there are none);
     ``n_sources`` counts the distinct sources whose citations support the agreement.
     """
@@ -245,8 +245,7 @@ def agreements_wide(root: Path | None = None) -> pa.Table:
     model = package(root)
     roles = model.table("agreement_parties").field("role")
     agreements = read_arrow("agreements", root, columns=WIDE_AGREEMENT_FIELDS)
-    columns = {name: (column.cast(pa.string()) if pa.types.is_dictionary(column.type) else column)
-               for name, column in zip(agreements.column_names, agreements.columns)}
+    columns = dict(zip(agreements.column_names, agreements.columns))  # enums stay dictionary-encoded
     ids = columns["agreement_id"]
     # Each role's actors, sorted and joined per agreement (Arrow sorts strings by code point, as sorted() does).
     parties = read_arrow("agreement_parties", root, columns=["agreement_id", "role", "actor_id"])

@@ -44,7 +44,8 @@ def frames(root: Path | None = None) -> dict[str, tuple[pd.DataFrame, dict[str, 
         out[table.name] = (to_pandas(read_arrow(table.name, root), table.fields), {f.name: f.description for f in table.fields})
     wide = derived.agreements_wide(root)
     descriptions = {f.name: f.metadata[b"description"].decode() for f in wide.schema}
-    wide_frame = to_pandas(wide, ())
+    agreement_fields = package(root).table("agreements").fields  # the enums keep their categories, hence value labels
+    wide_frame = to_pandas(wide, [f for f in agreement_fields if f.name in wide.column_names])
     out[derived.AGREEMENTS_WIDE] = (wide_frame, descriptions)
     return out
 
