@@ -35,15 +35,18 @@ def read_csv_bytes(raw: bytes, parse_options: Any, convert_options: Any, block_s
 
     # pyarrow before 23 can hang when a read on several threads meets an error (a row longer than a block).
     threads = int(pa.__version__.split(".")[0]) >= 23
+
+    def parse(size: int) -> pa.Table:
+        return pcsv.read_csv(pa.py_buffer(raw), read_options=pcsv.ReadOptions(block_size=size, use_threads=threads),
+                             parse_options=parse_options, convert_options=convert_options)
+
     first = block_size or BLOCK_SIZE
-    for size in (first, len(raw) + 1) if first <= len(raw) else (len(raw) + 1,):
+    if first <= len(raw):
         try:
-            return pcsv.read_csv(pa.py_buffer(raw), read_options=pcsv.ReadOptions(block_size=size, use_threads=threads),
-                                 parse_options=parse_options, convert_options=convert_options)
+            return parse(first)
         except pa.ArrowInvalid:
-            if size > len(raw):
-                raise
-    raise AssertionError("unreachable: the last try reads the bytes as one block")
+            pass  # a row longer than a block, or not CSV: the one-block read below tells which
+    return parse(len(raw) + 1)
 
 
 def read_csv_arrow(csv_path: Path | IO[bytes], table: Table) -> pa.Table:

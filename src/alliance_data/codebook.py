@@ -96,7 +96,8 @@ def render(root: Path | None = None) -> str:
 
     out += [f"## {AGREEMENTS_WIDE} (in the exports)", "", AGREEMENTS_WIDE_DESCRIPTION, "", "Primary key: agreement_id.", "",
             "| field | description |", "|---|---|"]
-    out += [f"| `{column}` | {text.replace('|', chr(92) + '|')} |" for column, text in agreements_wide_descriptions(root).items()]
+    out += ["| " + " | ".join(c.replace("|", "\\|") for c in (f"`{column}`", text)) + " |"
+            for column, text in agreements_wide_descriptions(root).items()]
     out.append("")
 
     out += [

@@ -34,18 +34,17 @@ class CannotRepresent(ExportError):
 
 def frames(root: Path | None = None) -> dict[str, tuple[pd.DataFrame, dict[str, str]]]:
     """Every table and ``agreements_wide`` as typed pandas frames, with each column's description."""
-    import pandas as pd
-
     from .dtypes import to_pandas
     from .arrow_io import read_arrow
 
+    model = package(root)
     out: dict[str, tuple[pd.DataFrame, dict[str, str]]] = {}
-    for table in package(root).tables:
+    for table in model.tables:
         out[table.name] = (to_pandas(read_arrow(table.name, root), table.fields), {f.name: f.description for f in table.fields})
     wide = derived.agreements_wide(root)
     descriptions = {f.name: f.metadata[b"description"].decode() for f in wide.schema}
-    agreement_fields = package(root).table("agreements").fields  # the enums keep their categories, hence value labels
-    wide_frame = to_pandas(wide, [f for f in agreement_fields if f.name in wide.column_names])
+    # The agreement's own fields: its enums keep every category, hence their Stata value labels.
+    wide_frame = to_pandas(wide, model.table("agreements").fields)
     out[derived.AGREEMENTS_WIDE] = (wide_frame, descriptions)
     return out
 
