@@ -25,7 +25,7 @@ def ids_of(table: str) -> set[str]:
 
 
 def test_no_id_of_the_previous_release_disappears() -> None:
-    previous = json.loads((Path(__file__).parent / "data" / "ids-0.1.0.json").read_text(encoding="utf-8"))
+    previous = json.loads((Path(__file__).parents[1] / "releases" / "ids-0.1.0.json").read_text(encoding="utf-8"))
     for table, ids in previous["ids"].items():
         missing = set(ids) - ids_of(MOVED.get(table, table))
         assert not missing, f"{table}: {sorted(missing)}"

@@ -116,7 +116,17 @@ def _currencies() -> set[str]:
 def _countries() -> set[str]:
     import pycountry
 
-    return {c.alpha_3 for c in pycountry.countries}
+    # A state that no longer exists (the Soviet Union) keeps its ISO 3166-3 former alpha-3 code.
+    return {c.alpha_3 for c in pycountry.countries} | _historic_countries().keys()
+
+
+@functools.lru_cache(maxsize=1)
+def _historic_countries() -> dict[str, str]:
+    """Former ISO 3166 alpha-3 codes (ISO 3166-3) no current country uses, with their names."""
+    import pycountry
+
+    current = {c.alpha_3 for c in pycountry.countries}
+    return {c.alpha_3: c.name for c in pycountry.historic_countries if c.alpha_3 not in current}
 
 
 @functools.lru_cache(maxsize=1)
@@ -164,7 +174,21 @@ def cow_codes(iso3: list[str]) -> list[int | None]:
 
         return [None if code is None else int(code) for code in countrycode(iso3, origin="iso3c", destination="cown")]
     cown = dict(zip(codes["iso3c"], codes["cown"]))
+    historic = _historic_countries()
+    for code in set(iso3) - cown.keys():
+        if code in historic:  # countrycode finds a former state by its name, not by a code
+            cown[code] = _cown_by_name(codes, historic[code])
     return [None if cown.get(code) is None else int(cown[code]) for code in iso3]
+
+
+def _cown_by_name(codes: dict[str, list], name: str) -> int | None:
+    """The COW code of the first countrycode row whose English name pattern matches ``name``."""
+    import re
+
+    for pattern, cown in zip(codes["country.name.en.regex"], codes["cown"]):
+        if pattern and cown is not None and re.search(pattern, name, re.IGNORECASE):
+            return int(cown)
+    return None
 
 
 @functools.lru_cache(maxsize=1)
