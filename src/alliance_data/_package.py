@@ -13,10 +13,17 @@ from typing import Any
 from .errors import AllianceDataError
 
 DESCRIPTOR = "datapackage.json"
+# The tables build generates: described here, not in the descriptor, so a checkout is valid unbuilt.
+DERIVED = "schemas/derived.json"
+REBUILD = "run `alliance-data build .` (it validates, then regenerates)"
 
 
 class DataPackageError(AllianceDataError):
     """The data package cannot be read: a missing file or a malformed descriptor."""
+
+
+class NotBuilt(DataPackageError):
+    """A generated file (the panels, the Parquet files) has not been built in this checkout."""
 
 
 def safe_relative_path(root: Path, value: object, what: str) -> tuple[str, str | None]:
@@ -88,7 +95,8 @@ def fingerprint(root: Path | None = None) -> str:
     import hashlib
 
     digest = hashlib.sha256()
-    for name in table_names(root):
+    generated = derived_names(root)
+    for name in (n for n in table_names(root) if n not in generated):
         schema_text = json.dumps(table_schema(name, root), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
         for part in (name.encode("utf-8"), table_path(name, "csv", root).read_bytes(), schema_text.encode("utf-8")):
             digest.update(len(part).to_bytes(8, "big"))  # lengths first, so no two splits give one stream
@@ -108,14 +116,34 @@ def data_version(root: Path | None = None) -> str:
     return str(descriptor(root)["version"])
 
 
+def derived_resources(root: Path | None = None) -> list[dict[str, Any]]:
+    """The resource entries of the generated tables (``schemas/derived.json``)."""
+    path = (Path(root) if root is not None else data_root()) / DERIVED
+    if not path.is_file():
+        return []
+    return list(_read_json(path).get("resources", []))
+
+
+def derived_names(root: Path | None = None) -> set[str]:
+    """The names of the tables build generates."""
+    return {str(r.get("name")) for r in derived_resources(root)}
+
+
+def resources(root: Path | None = None) -> list[dict[str, Any]]:
+    """Every resource entry: the descriptor's, then the generated tables' not already listed there."""
+    listed = list(descriptor(root)["resources"])
+    names = {r.get("name") for r in listed}
+    return listed + [r for r in derived_resources(root) if r.get("name") not in names]
+
+
 def table_names(root: Path | None = None) -> list[str]:
-    """Return the names of the tables, in the order of ``datapackage.json``."""
-    return [resource["name"] for resource in descriptor(root)["resources"]]
+    """Return the names of the tables: those of ``datapackage.json`` in order, then the generated ones."""
+    return [entry["name"] for entry in resources(root)]
 
 
 def resource(name: str, root: Path | None = None) -> dict[str, Any]:
     """Return the resource entry of table ``name``; raise ``KeyError`` listing valid names."""
-    for entry in descriptor(root)["resources"]:
+    for entry in resources(root):
         if entry["name"] == name:
             return entry
     valid = ", ".join(table_names(root))

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from .dtypes import arrow_schema
+from ._package import REBUILD, NotBuilt
 from .model import package
 
 if TYPE_CHECKING:
@@ -84,5 +85,8 @@ def read_table(model: Package, name: str, columns: Sequence[str] | None = None) 
         # which imports pandas, and the Polars path must not.
         with pq.ParquetFile(parquet_path) as parquet:
             return parquet.read(columns=list(columns) if columns is not None else None)
-    arrow = read_csv_arrow(model.csv_path(name), model.table(name))
+    csv_path = model.csv_path(name)
+    if model.table(name).derived and not csv_path.is_file():
+        raise NotBuilt(f"{name} is generated and not built in {model.root}: {REBUILD}")
+    arrow = read_csv_arrow(csv_path, model.table(name))
     return arrow.select(list(columns)) if columns is not None else arrow

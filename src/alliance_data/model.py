@@ -110,9 +110,10 @@ class Table:
     primary_key: tuple[str, ...]
     foreign_keys: tuple[ForeignKey, ...]
     schema: Mapping[str, Any]
+    derived: bool = False
 
     @classmethod
-    def from_descriptor(cls, resource: Mapping[str, Any], schema: Mapping[str, Any]) -> Table:
+    def from_descriptor(cls, resource: Mapping[str, Any], schema: Mapping[str, Any], derived: bool = False) -> Table:
         """The table of a resource entry and its Table Schema (already checked)."""
         name = str(resource["name"])
         foreign_keys = tuple(
@@ -129,6 +130,7 @@ class Table:
             primary_key=key_names(schema.get("primaryKey", [])),
             foreign_keys=foreign_keys,
             schema=schema,
+            derived=derived,
         )
 
     @property
@@ -203,7 +205,7 @@ def package(root: Path | str | None = None) -> Package:
     """
     base = Path(root) if root is not None else _package.data_root()
     meta = _package.descriptor(base)
-    files = [base / _package.DESCRIPTOR]
+    files = [base / _package.DESCRIPTOR, base / _package.DERIVED]
     files += [base / str(r.get("schema")) for r in meta.get("resources", []) if isinstance(r, dict)]
     return _package_of(str(base), tuple(_version(f) for f in files))
 
@@ -223,7 +225,9 @@ def _package_of(root: str, versions: tuple[tuple[int, int] | None, ...]) -> Pack
     names = _package.table_names(base)
     for name in names:
         _package.table_path(name, "csv", base)  # refuses a path that leaves the package folder
-    tables = tuple(Table.from_descriptor(_package.resource(name, base), _package.table_schema(name, base)) for name in names)
+    generated = _package.derived_names(base)
+    tables = tuple(Table.from_descriptor(_package.resource(name, base), _package.table_schema(name, base), derived=name in generated)
+                   for name in names)
     return Package(
         root=base,
         name=str(meta.get("name", "")),

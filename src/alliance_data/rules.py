@@ -18,8 +18,6 @@ if TYPE_CHECKING:
 PARTIAL_DATE = "^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
 YEARS = (1800, 2100)  # a date outside these years is a typo in this dataset (0000, 9999)
 PERIOD = "^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?(/[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?)?$"
-# Sources that alone support `reported` at most: reposts, aggregators, state outlets.
-LOW_RELIABILITY = ["weak", "state"]
 # Tables whose every row must carry a supporting citation.
 FACT_TABLES = (
     "actors",
@@ -29,6 +27,7 @@ FACT_TABLES = (
     "settlement_methods",
     "frictions",
     "observations",
+    "votes",
 )
 
 
@@ -339,8 +338,8 @@ class RowProblem:
 
 def package_problems(tables: dict[str, pa.Table], primary_keys: dict[str, list[str]]) -> list[RowProblem]:
     """Check the rules that span tables, on the tables' text cells (empty = missing):
-    citations point at real records, every fact row has a supporting citation, and a
-    fact backed only by weak or state sources is not marked confirmed."""
+    citations point at real records and every fact row has a supporting citation (the
+    evidence each row claims is checked in :mod:`alliance_data.semantics`)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -351,10 +350,6 @@ def package_problems(tables: dict[str, pa.Table], primary_keys: dict[str, list[s
     record_table = citations["record_table"].combine_chunks()
     record_id = citations["record_id"].combine_chunks()
     supports = pc.equal(citations["stance"], "supports")
-    sources = tables.get("sources")
-    weak_sources = pa.array([], pa.string())
-    if sources is not None and "reliability" in sources.column_names:
-        weak_sources = sources.filter(pc.is_in(sources["reliability"], value_set=pa.array(LOW_RELIABILITY)))["source_id"].combine_chunks()
     for table in FACT_TABLES:
         if table not in tables:
             continue
@@ -369,15 +364,4 @@ def package_problems(tables: dict[str, pa.Table], primary_keys: dict[str, list[s
         uncited = pc.invert(pc.is_in(ids, value_set=cited_ids))
         for row in pc.indices_nonzero(uncited).to_pylist():
             problems.append(RowProblem(table, row, key, f"\"{ids[row]}\" has no supporting citation: add a row to tables/citations.csv"))
-        if "evidence" not in tables[table].column_names:
-            continue
-        confirmed = pc.equal(tables[table]["evidence"], "confirmed")
-        if not pc.any(confirmed).as_py():
-            continue
-        # Records with at least one supporting citation from a source that is not weak.
-        backing_sources = pc.filter(pc.take(citations["source_id"], rows), backing)
-        strong = pc.filter(cited_ids, pc.invert(pc.is_in(backing_sources, value_set=weak_sources)))
-        weak_only = pc.and_(pc.invert(uncited), pc.invert(pc.is_in(ids, value_set=strong)))
-        for row in pc.indices_nonzero(pc.and_(confirmed, weak_only)).to_pylist():
-            problems.append(RowProblem(table, row, "evidence", "is 'confirmed' but rests only on weak or state sources: use 'reported' at most"))
     return problems

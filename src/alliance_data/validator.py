@@ -21,12 +21,13 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 from .errors import AllianceDataError
-from ._package import DESCRIPTOR, safe_relative_path
+from ._package import DERIVED, DESCRIPTOR, safe_relative_path
 
 from .codebook import CODEBOOK
 from .model import Field, Table, key_names
 from .codebook import render as render_codebook
 from .derived import DYAD_YEAR, DYAD_YEAR_INPUTS, dyad_year_csv
+from . import semantics
 from .rules import PARTIAL_DATE, PERIOD, ROW_RULES, calendar_ok, package_problems
 
 if TYPE_CHECKING:
@@ -770,7 +771,8 @@ def _check_rules(tables: dict[str, _Table]) -> None:
         _Collector(table.problems, table.rel, table.lines).rows(rule.field, pc.invert(ok), describe)
     keys = {name: list(t.model.primary_key) for name, t in tables.items()}
     listed: dict[tuple[str, str], int] = {}
-    for p in package_problems({name: t.strings for name, t in tables.items()}, keys):
+    strings = {name: t.strings for name, t in tables.items()}
+    for p in [*package_problems(strings, keys), *semantics.problems(strings, keys)]:
         table = tables[p.table]
         seen = listed.get((p.table, p.field), 0)
         listed[(p.table, p.field)] = seen + 1
@@ -815,7 +817,7 @@ TEMPORARY = re.compile(r"^\.|\.(tmp|temp|swp|bak|orig|part)$|~$")
 def _stray_files(root: Path, resources: list[Any]) -> list[Problem]:
     """Symbolic links in the data folders, and files there that the descriptor does not list
     (the wheel would ship them unchecked), leftover temporary files among them."""
-    listed: set[str] = {DESCRIPTOR}
+    listed: set[str] = {DESCRIPTOR, DERIVED}
     folders: set[str] = set()
     for resource in resources:
         if not isinstance(resource, dict):
@@ -945,6 +947,9 @@ def validate(path: str | Path) -> Report:
         report.problems.append(Problem(DESCRIPTOR, 0, "resources", "must be a non-empty list of tables"))
         return report
     report.problems.extend(unknown_keywords(DESCRIPTOR, "", descriptor, PACKAGE_KEYWORDS))
+    generated, problems = _derived_resources(root, resources)
+    report.problems.extend(problems)
+    resources = resources + generated
     if not re.match(SEMVER, str(descriptor.get("version", ""))):
         report.problems.append(Problem(DESCRIPTOR, 0, "version", f"{_quote(descriptor.get('version'))} is not a semantic version such as 1.2.0"))
     by_name: dict[str, dict[str, Any]] = {}
@@ -971,8 +976,8 @@ def validate(path: str | Path) -> Report:
         if reason or schema_reason:
             continue
         if not (root / rel).is_file():
-            derived_missing = label == DYAD_YEAR
-            report.problems.append(Problem(DESCRIPTOR, 0, label, f"path {_quote(rel)}: no such file" + (f": {REBUILD}" if derived_missing else ""), generated=derived_missing))
+            if not any(resource is r for r in generated):  # a generated table not built yet is fine
+                report.problems.append(Problem(DESCRIPTOR, 0, label, f"path {_quote(rel)}: no such file"))
             continue
         schema, problems = _read_json(root, schema_rel)
         report.problems.extend(problems)
@@ -1026,11 +1031,68 @@ def validate(path: str | Path) -> Report:
             report.problems.append(Problem(tables[DYAD_YEAR].rel, 0, "", f"is derived from {', '.join(lacking)}, which the package lacks or could not read"))
         elif not any(not p.generated for p in report.problems):
             report.problems.extend(_check_derived(root, tables[DYAD_YEAR]))
+    report.problems.extend(_check_releases(root, tables))
     if (root / CODEBOOK).is_file() and not any(not p.generated for p in report.problems):
         if (root / CODEBOOK).read_text(encoding="utf-8") != render_codebook(root):
             report.problems.append(Problem(CODEBOOK, 0, "", f"is not what the schemas give: {REBUILD}", generated=True))
     report.problems = sorted(set(report.problems))
     return report
+
+
+def _derived_resources(root: Path, listed: list[Any]) -> tuple[list[dict[str, Any]], list[Problem]]:
+    """The generated tables' resource entries (``schemas/derived.json``) the descriptor does not list."""
+    if not (root / DERIVED).is_file():
+        return [], []
+    derived, problems = _read_json(root, DERIVED)
+    if problems:
+        return [], problems
+    entries = derived.get("resources") if isinstance(derived, dict) else None
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+        return [], [Problem(DERIVED, 0, "resources", "must be a list of resource entries")]
+    names = {r.get("name") for r in listed if isinstance(r, dict)}
+    return [e for e in entries if e.get("name") not in names], unknown_keywords(DERIVED, "", derived, {"description", "resources"})
+
+
+RELEASES = "releases"
+RETIRED = "retired_ids"
+
+
+def _check_releases(root: Path, tables: dict[str, _Table]) -> list[Problem]:
+    """No id of an earlier release (``releases/ids-<version>.json``) disappears without a
+    row in ``retired_ids``; a retired id is gone from its table, and what replaced it is there."""
+    folder = root / RELEASES
+    if not folder.is_dir() or folder.is_symlink():
+        return []
+    current = {name: set(_column(t.strings, t.model.primary_key[0]).to_pylist())
+               for name, t in tables.items() if len(t.model.primary_key) == 1}
+    retired: dict[tuple[str, str], tuple[int, str]] = {}
+    problems: list[Problem] = []
+    if RETIRED in tables:
+        table = tables[RETIRED]
+        for row, (name, record, replaced_by) in enumerate(zip(*(_column(table.strings, c).to_pylist() for c in ("record_table", "record_id", "replaced_by")))):
+            retired[(name, record)] = (row, replaced_by)
+            line = int(table.lines[row])
+            if record in current.get(name, set()):
+                problems.append(Problem(table.rel, line, "record_id", f"{_quote(record)} is retired but still in {name}: remove one or the other"))
+            if replaced_by and replaced_by not in current.get(name, set()):
+                problems.append(Problem(table.rel, line, "replaced_by", f"{_quote(replaced_by)} is not among the ids of {name}"))
+    for file in sorted(folder.glob("ids-*.json")):
+        rel = file.relative_to(root).as_posix()
+        listed, read_problems = _read_json(root, rel)
+        problems.extend(read_problems)
+        ids = listed.get("ids") if isinstance(listed, dict) else None
+        if not isinstance(ids, dict):
+            problems.extend([] if read_problems else [Problem(rel, 0, "ids", "must map each table to the ids it had")])
+            continue
+        for name, old in ids.items():
+            if name not in current or not isinstance(old, list):
+                continue
+            gone = sorted(str(i) for i in old if i not in current[name] and (name, i) not in retired)
+            for record in gone[:MAX_PER_FIELD]:
+                problems.append(Problem(tables[name].rel, 0, tables[name].model.primary_key[0],
+                                        f"{_quote(record)} of release {listed.get('version', file.stem[4:])} is gone without a row in tables/{RETIRED}.csv: "
+                                        "keep the id, or retire it saying what replaced it"))
+    return problems
 
 
 def _with_sound_references(jobs: list[tuple[str, str, dict[str, Any], dict[str, Any]]], problems: list[Problem]) -> list:
