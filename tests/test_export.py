@@ -129,7 +129,7 @@ def test_datasette_serves_a_join_and_a_search(database: Path) -> None:
         by_year = get_json(f"{base}/alliance/events_by_year.json?_shape=array")
         assert by_year and {"year", "quad_class", "events", "goldstein_sum"} <= set(by_year[0])
         cited = get_json(f"{base}/alliance/sources_for_a_record.json?" + urllib.parse.urlencode(
-            {"table": "agreements", "record_id": "gazprom-nioc-memorandum-2022", "_shape": "array"}))
+            {"record_table": "agreements", "record_id": "gazprom-nioc-memorandum-2022", "_shape": "array"}))
         assert "dates_differently" in {r["stance"] for r in cited}
         took_part = get_json(f"{base}/alliance/everything_an_actor_took_part_in.json?" + urllib.parse.urlencode({"actor_id": "gazprom", "_shape": "array"}))
         assert {"agreement", "event"} <= {r["what"] for r in took_part}

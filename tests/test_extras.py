@@ -32,11 +32,12 @@ def test_sql_join_of_agreements_parties_and_sources() -> None:
     pytest.importorskip("duckdb")
     con = alliance_data.connect()
     rows = con.execute("""
-        select a.title, p.actor_id, p.role, s.publisher, c.locator
+        select a.title, p.actor_id, p.role, pub.name, c.locator
         from agreements a
         join agreement_parties p using (agreement_id)
         join citations c on c.record_table = 'agreements' and c.record_id = a.agreement_id
         join sources s using (source_id)
+        join publishers pub using (publisher_id)
         where a.agreement_id = 'gazprom-nioc-memorandum-2022'
     """).fetchall()
     assert {r[1] for r in rows} == {"gazprom", "nioc"}
@@ -81,7 +82,7 @@ def test_polars_backend_without_polars(monkeypatch) -> None:
 
 def test_sources_for_a_record() -> None:
     found = alliance_data.sources_for("agreements", "treaty-2025-comprehensive-strategic-partnership")
-    assert {"source_id", "locator", "stance", "title", "url", "publisher"} <= set(found.columns)
+    assert {"source_id", "locator", "stance", "title", "url", "publisher_id", "relays"} <= set(found.columns)
     assert "Art. 3" in set(found["locator"])
     assert set(found["stance"]) == {"supports", "dates_differently"}
     citations = alliance_data.load("citations")

@@ -140,8 +140,9 @@ def render(root: Path | None = None) -> str:
         "period has ended by `date` (an event known as `2019-06` counts from 2019-06-30; a partial `date` means the "
         "end of its period). Missing where no dated event sets one. `agreements.status` is the status as of the "
         "newest source and may be `unknown`.",
-        "- `corroborating_sources` (`load(..., with_sources=True)`): independent sources, counted by distinct "
-        "publisher, that support a row, leaving out the founding article. `alliance-data info` shows how many "
+        "- `corroborating_sources` (`load(..., with_sources=True)`): independent originals that support a row, "
+        "leaving out the founding article: a source counts as the outlet it relays (`sources.relays`), else as its "
+        "publisher, and two items of one outlet count once. `alliance-data info` shows how many "
         "rows of each table rest on the article alone.",
         "",
     ]

@@ -279,9 +279,10 @@ CANNED_QUERIES = {
     "sources_for_a_record": {
         "title": "Sources for a record",
         "description": "Every citation of one record (table and id), with its source, where to look and its stance.",
-        "sql": ("select c.record_table, c.record_id, c.stance, c.locator, c.note, s.source_id, s.title, s.publisher, "
-                "s.url, s.published, s.reliability from citations c join sources s using (source_id) "
-                "where c.record_table = :table and c.record_id = :record_id order by c.stance, s.source_id"),
+        "sql": ("select c.record_table, c.record_id, c.stance, c.locator, c.note, s.source_id, s.title, p.name as publisher, "
+                "s.relays, s.url, s.published, s.reliability from citations c join sources s using (source_id) "
+                "left join publishers p using (publisher_id) "
+                "where c.record_table = :record_table and c.record_id = :record_id order by c.stance, s.source_id"),
     },
     "everything_an_actor_took_part_in": {
         "title": "Everything an actor took part in",

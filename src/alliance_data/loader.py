@@ -70,8 +70,8 @@ def load(
     with_sources : bool, default False
         Add a ``citations`` column: for each row, the list of its citations, each with
         ``source_id``, ``title``, ``url``, ``locator`` and ``stance``; and a
-        ``corroborating_sources`` column: how many independent sources (distinct
-        publishers) other than the founding article support the row, so
+        ``corroborating_sources`` column: how many independent originals (a relay
+        counts as the outlet it relays) other than the founding article support the row, so
         ``frame[frame.corroborating_sources > 0]`` keeps the corroborated rows. Only for
         the tables that carry citations.
     backend : {"pandas", "polars"}, default "pandas"

@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-SOURCE_COLUMNS = ["source_id", "kind", "title", "publisher", "url", "published", "reliability"]
+SOURCE_COLUMNS = ["source_id", "kind", "title", "publisher_id", "relays", "url", "published", "reliability"]
 
 
 def _cited_sources(table: str, root: Path | None = None) -> pa.Table:
@@ -47,7 +47,8 @@ def sources_for(table: str, record_id: str) -> pd.DataFrame:
     -------
     pandas.DataFrame
         One row per citation: ``source_id``, ``locator``, ``stance``, ``note`` and the
-        source's ``kind``, ``title``, ``publisher``, ``url``, ``published`` and ``reliability``.
+        source's ``kind``, ``title``, ``publisher_id``, ``relays`` (the outlet it carries the
+        report of), ``url``, ``published`` and ``reliability``.
 
     Raises
     ------
@@ -102,10 +103,11 @@ FOUNDING_ARTICLE = "founding-article"
 
 
 def corroboration_counts(table: str, ids: pa.Array, root: Path | None = None) -> pa.Array:
-    """For each id, how many independent sources other than the founding article support it.
+    """For each id, how many independent originals other than the founding article support it.
 
-    Sources count as independent when their publishers differ (two items of one outlet,
-    or a repost under the original's name, count once); only ``supports`` citations count.
+    A source counts as the outlet it relays (a newspaper carrying a wire story counts as the
+    wire), else as its publisher; two items of one outlet count once. Only ``supports``
+    citations count.
     """
     import pyarrow as pa
     import pyarrow.compute as pc
@@ -113,7 +115,7 @@ def corroboration_counts(table: str, ids: pa.Array, root: Path | None = None) ->
     cited = _cited_sources(table, root)
     cited = cited.filter(pc.and_(pc.equal(cited["stance"].cast(pa.string()), "supports"),
                                  pc.not_equal(cited["source_id"], FOUNDING_ARTICLE)))
-    publisher = pc.coalesce(cited["publisher"], cited["source_id"])
+    publisher = pc.coalesce(cited["relays"], cited["publisher_id"], cited["source_id"])
     pairs = pa.table({"record_id": cited["record_id"], "publisher": publisher}).group_by(["record_id", "publisher"]).aggregate([])
     counts = pairs.group_by("record_id").aggregate([("publisher", "count")])
     position = pc.index_in(ids, value_set=counts["record_id"])

@@ -40,11 +40,21 @@ BOM = b"\xef\xbb\xbf"
 # The keywords this repository's profile allows: the Data Package and Table Schema
 # standards' own, plus `enumDescriptions` (the meaning of each allowed value). Anything
 # else is a typo that would silently switch a check off, so it is an error.
-PACKAGE_KEYWORDS = {"$schema", "profile", "name", "id", "title", "description", "homepage", "version", "created",
+PACKAGE_KEYWORDS = {"profile", "name", "id", "title", "description", "homepage", "version", "created",
                     "keywords", "licenses", "contributors", "sources", "image", "resources"}
 RESOURCE_KEYWORDS = {"name", "path", "schema", "profile", "title", "description", "format", "mediatype", "encoding",
-                     "bytes", "hash", "sources", "licenses", "dialect", "type", "scheme", "compression"}
-SCHEMA_KEYWORDS = {"$schema", "fields", "primaryKey", "foreignKeys", "missingValues", "title", "description"}
+                     "bytes", "hash", "sources", "licenses", "type"}
+SCHEMA_KEYWORDS = {"fields", "primaryKey", "foreignKeys", "missingValues", "title", "description"}
+# Keys a reader dereferences (and frictionless would fetch, were they remote): never honoured here.
+FETCHED_KEYS = {
+    "$ref": "is a JSON reference; this package holds its descriptors whole, so nothing is looked up elsewhere",
+    "$schema": "names a profile to fetch; this package's profile is fixed (remove it)",
+    "dialect": "is not supported: every table is comma-separated UTF-8 CSV with double quotes (RFC 4180); remove it",
+    "scheme": "is not supported: tables are files inside the package folder; remove it",
+    "compression": "is not supported: tables are plain CSV files; remove it",
+}
+PROFILES = {"data-package", "tabular-data-package", "data-resource", "tabular-data-resource"}
+FIXED_VALUES = {"format": {"csv"}, "mediatype": {"text/csv"}, "encoding": {"utf-8"}, "type": {"table"}}
 FIELD_KEYWORDS = {"name", "type", "format", "title", "description", "constraints", "rdfType", "example",
                   "trueValues", "falseValues", "enumDescriptions"}
 CONSTRAINT_KEYWORDS = {"required", "unique", "minLength", "maxLength", "minimum", "maximum", "pattern", "enum"}
@@ -246,6 +256,35 @@ def unknown_keywords(rel: str, where: str, value: Any, allowed: set[str]) -> lis
     return problems
 
 
+def fetched_references(rel: str, value: Any, where: str = "") -> list[Problem]:
+    """Every key in a descriptor or schema that would make a reader fetch or open something
+    outside the package: ``$ref``, ``$schema``, ``dialect`` and friends anywhere, and a
+    ``profile`` that is not one of the standard's registered names."""
+    problems: list[Problem] = []
+    if isinstance(value, list):
+        for number, item in enumerate(value):
+            problems += fetched_references(rel, item, f"{where}[{number}]")
+    if not isinstance(value, dict):
+        return problems
+    for key, item in value.items():
+        label = f"{where}.{key}" if where else str(key)
+        if key in FETCHED_KEYS:
+            problems.append(Problem(rel, 0, label, FETCHED_KEYS[key]))
+        elif key == "profile" and item not in PROFILES:
+            problems.append(Problem(rel, 0, label, f"{_quote(item)} is not a registered profile name ({', '.join(sorted(PROFILES))}): "
+                                    "a URL or a path would be fetched, so it is refused"))
+        elif isinstance(item, (dict, list)) and key not in ("enumDescriptions", "example"):
+            problems += fetched_references(rel, item, label)
+    return problems
+
+
+def _fixed_values(label: str, resource: dict[str, Any]) -> list[Problem]:
+    """A resource's format, media type, encoding and type, where given, are the ones this package reads."""
+    return [Problem(DESCRIPTOR, 0, f"{label}.{key}", f"{_quote(resource[key])} is not supported: use {' or '.join(sorted(allowed))}")
+            for key, allowed in FIXED_VALUES.items()
+            if key in resource and str(resource[key]).lower() not in allowed]
+
+
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool) and value == value and abs(value) != float("inf")
 
@@ -270,6 +309,9 @@ def _schema_problems(rel: str, schema: Any, resource_names: set[str]) -> list[Pr
     if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list) or not schema["fields"]:
         return [Problem(rel, 0, "fields", "a Table Schema needs a non-empty list of fields")]
     problems = unknown_keywords(rel, "", schema, SCHEMA_KEYWORDS)
+    if "missingValues" in schema and schema["missingValues"] != [""]:
+        problems.append(Problem(rel, 0, "missingValues", f"{_quote(schema['missingValues'])} is not supported: only an empty cell is missing here "
+                                "(the standard's default, [\"\"]); write missing values as empty cells"))
     key = schema.get("primaryKey")
     if not (isinstance(key, str) or (isinstance(key, list) and key and all(isinstance(k, str) for k in key))):
         problems.append(Problem(rel, 0, "primaryKey", "every table here needs a primary key: a field name or a list of them"))
@@ -947,6 +989,7 @@ def validate(path: str | Path) -> Report:
         report.problems.append(Problem(DESCRIPTOR, 0, "resources", "must be a non-empty list of tables"))
         return report
     report.problems.extend(unknown_keywords(DESCRIPTOR, "", descriptor, PACKAGE_KEYWORDS))
+    report.problems.extend(fetched_references(DESCRIPTOR, descriptor))
     generated, problems = _derived_resources(root, resources)
     report.problems.extend(problems)
     resources = resources + generated
@@ -983,7 +1026,7 @@ def validate(path: str | Path) -> Report:
         report.problems.extend(problems)
         if problems:
             continue
-        problems = _schema_problems(schema_rel, schema, names)
+        problems = _schema_problems(schema_rel, schema, names) + fetched_references(schema_rel, schema) + _fixed_values(label, resource)
         report.problems.extend(problems)
         if problems:
             continue
@@ -1050,7 +1093,8 @@ def _derived_resources(root: Path, listed: list[Any]) -> tuple[list[dict[str, An
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
         return [], [Problem(DERIVED, 0, "resources", "must be a list of resource entries")]
     names = {r.get("name") for r in listed if isinstance(r, dict)}
-    return [e for e in entries if e.get("name") not in names], unknown_keywords(DERIVED, "", derived, {"description", "resources"})
+    return ([e for e in entries if e.get("name") not in names],
+            unknown_keywords(DERIVED, "", derived, {"description", "resources"}) + fetched_references(DERIVED, derived))
 
 
 RELEASES = "releases"
