@@ -86,6 +86,8 @@ def constraint_cases():
 
 def _all_constraint_cases():
     for table, schema in SCHEMAS.items():
+        if len(ROWS[table]) < 2:  # a table too small to break in every way (none is, once data is in)
+            continue
         key = primary_key(table)
         for f in schema["fields"]:
             name, c = f["name"], f.get("constraints", {})

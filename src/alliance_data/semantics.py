@@ -38,8 +38,8 @@ def expected_reliability(kind: str, relayed_kind: str) -> str:
     """The reliability a source's publishers give it.
 
     ``weak`` where the publisher is an aggregator or reference site; ``state`` where the
-    outlet it relays (or, for an original, the publisher itself) is state or state-aligned;
-    ``standard`` otherwise.
+    publisher or the outlet it relays is state or state-aligned (a state agency's copy of a
+    wire story, a newspaper's copy of a state agency's); ``standard`` otherwise.
 
     Examples
     --------
@@ -47,14 +47,22 @@ def expected_reliability(kind: str, relayed_kind: str) -> str:
     'state'
     >>> expected_reliability("aggregator", "wire")
     'weak'
+    >>> expected_reliability("research", "intergovernmental")
+    'standard'
     """
     if kind in WEAK_KINDS:
         return "weak"
-    return "state" if (relayed_kind or kind) in STATE_KINDS else "standard"
+    return "state" if kind in STATE_KINDS or relayed_kind in STATE_KINDS else "standard"
 
 
 class SourceFacts:
-    """What the evidence rule needs to know of each source: its original outlet and standing."""
+    """What the evidence rule needs to know of each source: its original outlet and standing.
+
+    A source is an official record when it is of standard reliability and its original (the
+    outlet it relays, else its publisher) is a government's or an international body's own
+    publication: a UN press release reproduced by a research site counts, a state agency's
+    account of a Kremlin statement does not (it is ``state``).
+    """
 
     def __init__(self, tables: Tables) -> None:
         kinds = {pid: kind for _, (pid, kind) in _rows(tables["publishers"], "publisher_id", "kind")} if "publishers" in tables else {}
@@ -67,7 +75,7 @@ class SourceFacts:
         for _, (sid, publisher, relays, reliability) in _rows(sources, "source_id", "publisher_id", "relays", "reliability"):
             self.original[sid] = relays or publisher or sid
             self.reliability[sid] = reliability
-            if not relays and kinds.get(publisher) in OFFICIAL_KINDS:
+            if reliability == "standard" and kinds.get(self.original[sid]) in OFFICIAL_KINDS:
                 self.official.add(sid)
 
 
@@ -81,7 +89,7 @@ def reliability_follows_publishers(tables: Tables) -> Iterator[RowProblem]:
             continue  # a dangling key is reported by the foreign-key check
         want = expected_reliability(kinds[publisher], kinds.get(relays, ""))
         if reliability != want:
-            whose = f"relays a {kinds[relays]} outlet" if relays else f"is published by a {kinds[publisher]} publisher"
+            whose = f"is published by a {kinds[publisher]} publisher" + (f" and relays a {kinds[relays]} outlet" if relays else "")
             yield RowProblem("sources", row, "reliability", f"is '{reliability}' but the source {whose}: use '{want}'")
 
 
@@ -123,6 +131,21 @@ def confirmed_is_earned(tables: Tables, keys: dict[str, list[str]]) -> Iterator[
             if n < 2:
                 yield RowProblem(table, row, "evidence", f"is 'confirmed' but rests on {n} independent original{'s' if n != 1 else ''} "
                                  "and no official record (a relay, a state outlet or a weak source is no second source): use 'reported' at most")
+
+
+def disputes_cite_the_other_side(tables: Tables, keys: dict[str, list[str]]) -> Iterator[RowProblem]:
+    """A `disputed` or `denied` row cites the other side: a denial (`contradicts`) or the
+    conflicting figure or date (`values_differently`, `dates_differently`)."""
+    if "citations" not in tables:
+        return
+    other_side = {(t, r) for _, (t, r, stance) in _rows(tables["citations"], "record_table", "record_id", "stance") if stance and stance != "supports"}
+    for table in FACT_TABLES:
+        if table not in tables or "evidence" not in tables[table].column_names:
+            continue
+        for row, (record_id, evidence) in _rows(tables[table], keys[table][0], "evidence"):
+            if evidence in ("disputed", "denied") and (table, record_id) not in other_side:
+                yield RowProblem(table, row, "evidence", f"is '{evidence}' but no citation gives the other side: cite the denial "
+                                 "(contradicts) or the conflicting figure or date (values_differently, dates_differently)")
 
 
 def _roles(table: pa.Table, key: str) -> dict[str, dict[str, set[str]]]:
@@ -221,7 +244,7 @@ CHECKS: tuple[Callable[[Tables], Iterator[RowProblem]], ...] = (
 
 def problems(tables: Tables, keys: dict[str, list[str]]) -> list[RowProblem]:
     """Run every cross-table rule of the dataset on the tables' text cells."""
-    found = list(confirmed_is_earned(tables, keys))
+    found = [*confirmed_is_earned(tables, keys), *disputes_cite_the_other_side(tables, keys)]
     for check in CHECKS:
         found.extend(check(tables))
     return found
