@@ -10,6 +10,7 @@ instead (run ``alliance-data build .`` there).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -43,6 +44,12 @@ class CustomBuildHook(BuildHookInterface):
                                 env=env, capture_output=True, text=True)
         if result.returncode != 0:
             raise RuntimeError(f"alliance-data build failed, so no wheel was made:\n{result.stdout}{result.stderr}")
+        # The wheel's data is a built copy: its descriptor lists the generated tables too.
+        descriptor = json.loads((package / "datapackage.json").read_text(encoding="utf-8"))
+        generated = json.loads((package / "schemas" / "derived.json").read_text(encoding="utf-8"))["resources"]
+        listed = {r["name"] for r in descriptor["resources"]}
+        descriptor["resources"] += [r for r in generated if r["name"] not in listed]
+        (package / "datapackage.json").write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         for name in HELD:
             build_data["force_include"][str(package / name)] = f"alliance_data/_data/{name}"
 

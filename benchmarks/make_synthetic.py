@@ -25,9 +25,9 @@ from alliance_data import _package, derived
 SHARES = {
     "sources": 0.04, "actors": 0.04, "agreements": 0.10, "agreement_parties": 0.14,
     "events": 0.04, "event_actors": 0.05, "trade_items": 0.05, "trade_item_codes": 0.08,
-    "settlement_methods": 0.01, "frictions": 0.01, "friction_actors": 0.02, "observations": 0.10,
+    "settlement_methods": 0.01, "frictions": 0.01, "friction_actors": 0.02, "observations": 0.10, "votes": 0.02,
 }
-FACT_TABLES = ["actors", "agreements", "events", "trade_items", "settlement_methods", "frictions", "observations"]
+FACT_TABLES = ["actors", "agreements", "events", "trade_items", "settlement_methods", "frictions", "observations", "votes"]
 STATES = [("IRN", "Iran", 630), ("RUS", "Russia", 365)]
 
 
@@ -52,10 +52,14 @@ def make_tables(total: int) -> dict[str, dict[str, pa.Array]]:
     n["actors"] = max(n["actors"], len(STATES) + 2)
     t: dict[str, dict[str, pa.Array]] = {}
     source_ids = ids("source", n["sources"])
+    t["publishers"] = {
+        "publisher_id": pa.array(["synthetic-wire", "synthetic-paper"]), "name": pa.array(["Synthetic Wire", "Synthetic Paper"]),
+        "kind": pa.array(["wire", "newspaper"]), "country_id": const("", 2), "notes": const("", 2),
+    }
     t["sources"] = {
         "source_id": source_ids, "kind": const("news_report", n["sources"]),
         "title": pa.array(np.char.add("Synthetic source ", np.arange(n["sources"]).astype(str))),
-        "publisher": const("Synthetic Wire", n["sources"]),
+        "publisher_id": const("synthetic-wire", n["sources"]), "relays": const("", n["sources"]),
         "url": pa.array(np.char.add("https://example.org/", source_ids.to_numpy(zero_copy_only=False).astype(str))),
         "published": const("2020-02-29", n["sources"]), "language": const("en", n["sources"]),
         "reliability": const("standard", n["sources"]), "notes": const("", n["sources"]),
@@ -140,8 +144,17 @@ def make_tables(total: int) -> dict[str, dict[str, pa.Array]]:
         "observation_id": ids("observation", no), "indicator": const("bilateral_trade_turnover", no),
         "period": const("2024-01/2024-09", no), "value": const("3.3", no), "unit": const("usd_billion", no),
         "qualifier": const("exact", no), "flow": const("turnover", no), "exporter_id": const("", no), "importer_id": const("", no),
-        "stated_by": const("", no), "stated_on": const("", no), "evidence": const("reported", no), "notes": const("", no),
+        "stated_by": const("", no), "stated_on": const("", no), "statistic": const("russian_customs", no),
+        "year_basis": const("calendar", no), "evidence": const("reported", no), "notes": const("", no),
     }
+    nv = n["votes"]
+    t["votes"] = {
+        "vote_id": ids("vote", nv), "body": const("un_general_assembly", nv), "symbol": const("", nv), "date": const("2022-03-02", nv),
+        "subject": const("a synthetic resolution", nv), "subject_id": const("RUS", nv), "voter_id": const("IRN", nv),
+        "vote": const("abstain", nv), "outcome": const("adopted", nv), "tally_yes": const("141", nv), "tally_no": const("5", nv),
+        "tally_abstain": const("35", nv), "event_id": pick(event_ids, nv), "evidence": const("reported", nv), "notes": const("", nv),
+    }
+    t["retired_ids"] = {name: pa.array([], pa.string()) for name in ("record_table", "record_id", "retired_in", "replaced_by", "reason")}
     record_table, record_id = [], []
     for table in FACT_TABLES:
         key = next(iter(t[table]))
@@ -170,7 +183,7 @@ def write_package(tables: dict[str, dict[str, pa.Array]], out: Path) -> int:
         if resource["name"] == derived.DYAD_YEAR:
             continue  # derived from the others below
         columns = tables[resource["name"]]
-        table = pa.table(columns)
+        table = pa.table(columns) if columns else pa.table({})
         names = [f["name"] for f in json.loads((root / resource["schema"]).read_text(encoding="utf-8"))["fields"]]
         table = table.select(names)
         path = out / resource["path"]
@@ -184,14 +197,11 @@ def write_package(tables: dict[str, dict[str, pa.Array]], out: Path) -> int:
         rows += table.num_rows
     descriptor["name"] = "alliance-data-synthetic"
     (out / _package.DESCRIPTOR).write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    for resource in descriptor["resources"]:
+    for resource in _package.derived_resources(out):  # built from the tables above
         if resource["name"] == derived.DYAD_YEAR:
             data = derived.dyad_year_csv(out)
             (out / resource["path"]).write_bytes(data)
-            resource["hash"] = "sha256:" + hashlib.sha256(data).hexdigest()
-            resource["bytes"] = len(data)
             rows += data.count(b"\n") - 1
-    (out / _package.DESCRIPTOR).write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return rows
 
 

@@ -136,6 +136,14 @@ def resources(root: Path | None = None) -> list[dict[str, Any]]:
     return listed + [r for r in derived_resources(root) if r.get("name") not in names]
 
 
+def built_descriptor(root: Path | None = None) -> bytes:
+    """The descriptor of a built copy of the package: ``datapackage.json`` with the generated
+    tables listed too, so the copy (an export, the wheel's data) is one complete package."""
+    meta = dict(descriptor(root))
+    meta["resources"] = resources(root)
+    return (json.dumps(meta, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
 def table_names(root: Path | None = None) -> list[str]:
     """Return the names of the tables: those of ``datapackage.json`` in order, then the generated ones."""
     return [entry["name"] for entry in resources(root)]

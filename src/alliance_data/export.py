@@ -38,12 +38,14 @@ def export_csv(out: Path, root: Path | None = None) -> list[Path]:
     """Write a complete CSV data package (datapackage.json, schemas/, tables/) to ``out``,
     and beside it ``agreements_wide.csv`` (one row per agreement, parties by role)."""
     model = package(root)
-    files = {_package.DESCRIPTOR: model.root / _package.DESCRIPTOR}
+    files: dict[str, Path] = {_package.DERIVED: model.root / _package.DERIVED}
     for table in model.tables:
         for rel in (table.schema_path, table.path):
             files[rel] = model.root / rel
     for rel, source in files.items():
         write_bytes_atomic(out / rel, source.read_bytes())
+    write_bytes_atomic(out / _package.DESCRIPTOR, _package.built_descriptor(root))
+    files[_package.DESCRIPTOR] = out / _package.DESCRIPTOR
     write_bytes_atomic(out / f"{derived.AGREEMENTS_WIDE}.csv", derived.agreements_wide_csv(root))
     return [out / rel for rel in files] + [out / f"{derived.AGREEMENTS_WIDE}.csv"]
 
@@ -307,7 +309,7 @@ def _zip_of_csv_package(root: Path, version: str) -> bytes:
     buffer = io.BytesIO()
     folder = f"alliance-data-{version}"
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        names = [_package.DESCRIPTOR]
+        names = [_package.DESCRIPTOR, _package.DERIVED]
         for table in package(root).tables:
             names += [table.schema_path, table.path]
         # What a reader of the zip alone needs: the licence, the README and the codebook.
@@ -316,7 +318,8 @@ def _zip_of_csv_package(root: Path, version: str) -> bytes:
             info = zipfile.ZipInfo(f"{folder}/{rel}", date_time=ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            archive.writestr(info, (root / rel).read_bytes())
+            data = _package.built_descriptor(root) if rel == _package.DESCRIPTOR else (root / rel).read_bytes()
+            archive.writestr(info, data)
     return buffer.getvalue()
 
 

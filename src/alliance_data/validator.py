@@ -263,7 +263,8 @@ def fetched_references(rel: str, value: Any, where: str = "") -> list[Problem]:
     problems: list[Problem] = []
     if isinstance(value, list):
         for number, item in enumerate(value):
-            problems += fetched_references(rel, item, f"{where}[{number}]")
+            named = where == "resources" and isinstance(item, dict) and isinstance(item.get("name"), str)
+            problems += fetched_references(rel, item, item["name"] if named else f"{where}[{number}]")
     if not isinstance(value, dict):
         return problems
     for key, item in value.items():
