@@ -23,7 +23,7 @@ from alliance_data import _package, derived
 
 # Share of the total rows each table gets; citations match the fact rows one to one.
 SHARES = {
-    "sources": 0.04, "actors": 0.04, "agreements": 0.10, "agreement_parties": 0.14,
+    "sources": 0.04, "actors": 0.04, "agreements": 0.08, "agreement_parties": 0.14,
     "events": 0.04, "event_actors": 0.05, "trade_items": 0.05, "trade_item_codes": 0.08,
     "settlement_methods": 0.01, "frictions": 0.01, "friction_actors": 0.02, "observations": 0.10, "votes": 0.02,
 }

@@ -183,7 +183,7 @@ def test_a_citation_of_a_missing_record(tmp_path: Path) -> None:
         ("agreements", "agreement_id", "s300-delivery-2016", {"value_currency": ""}, "value_low", "go together"),
         ("agreements", "agreement_id", "s300-delivery-2016", {"signed": "2007-02-29"}, "signed", "is not a real calendar date"),
         ("agreements", "agreement_id", "su35-purchase", {"signed": "2023-13"}, "signed", "is not a real calendar date"),
-        ("agreements", "agreement_id", "s300-delivery-2016", {"evidence": "confirmed"}, "evidence", "independent original"),
+        ("agreements", "agreement_id", "ruble-rial-trade-agreement-2023", {"evidence": "confirmed"}, "evidence", "independent original"),
         ("sources", "source_id", "tass-1940345", {"language": "zz"}, "language", "is not an ISO 639-1 language code"),
         ("trade_items", "item_id", "saffron-irn-rus", {"importer_id": "IRN"}, "importer_id", "exporter and importer are the same"),
         ("observations", "observation_id", "trade-turnover-2023", {"period": "2023-02-30/2023-04"}, "period", "is not a real calendar date"),
