@@ -76,7 +76,7 @@ def test_the_panel_drifting_from_the_events_is_caught(package_copy: Path) -> Non
 
 def test_panel_recomputed_by_hand_for_one_year() -> None:
     panel = {int(r["year"]): r for r in read_rows(DATA / "tables" / "dyad_year.csv")}
-    assert sorted(panel) == list(range(2000, 2027))
+    assert sorted(panel) == list(range(1989, 2027))
     actors = read_rows(DATA / "tables" / "actors.csv")
     side = derived.side_of(actors)
     weight = {r["cameo_code"]: float(r["goldstein"]) for r in read_rows(DATA / "tables" / "cameo_codes.csv")}
@@ -84,7 +84,7 @@ def test_panel_recomputed_by_hand_for_one_year() -> None:
     for row in read_rows(DATA / "tables" / "event_actors.csv"):
         if row["role"] in {"source", "target", "participant", "host", "supplier", "recipient"}:
             acting.setdefault(row["event_id"], set()).add(side[row["actor_id"]])
-    for year in (2016, 2022, 2025):
+    for year in (1989, 1995, 2016, 2022, 2025):  # 1989: the Soviet Union on Russia's side
         events = [e for e in read_rows(DATA / "tables" / "events.csv")
                   if e["date"].startswith(str(year)) and {"IRN", "RUS"} <= acting.get(e["event_id"], set())]
         assert int(panel[year]["events"]) == len(events)
@@ -153,7 +153,7 @@ def test_panel_and_timeline_in_sql() -> None:
     pytest.importorskip("duckdb")
     con = alliance_data.connect()
     years = con.execute("select count(*), min(year), max(year) from dyad_year").fetchall()[0]
-    assert years == (27, 2000, 2026)
+    assert years == (38, 1989, 2026)
     events = con.execute("select count(*) from timeline where what = 'event'").fetchall()[0][0]
     assert events == len(read_rows(DATA / "tables" / "events.csv"))
     in_sql = con.execute("select * from timeline").fetchall()

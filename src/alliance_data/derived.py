@@ -22,8 +22,11 @@ if TYPE_CHECKING:
 DYAD_YEAR = "dyad_year"
 # The tables the panel is derived from.
 DYAD_YEAR_INPUTS = ("actors", "cameo_codes", "events", "event_actors", "agreements", "agreement_parties", "observations")
-FIRST_YEAR, LAST_YEAR = 2000, 2026
+FIRST_YEAR, LAST_YEAR = 1989, 2026
 COW = {"RUS": 365, "IRN": 630}
+# A state the panel puts on its successor's side: the Soviet Union's years (1989-1991) are Russia's
+# (COW code 365 for both, as in the Correlates of War state list).
+SUCCESSOR = {"SUN": "RUS"}
 QUAD_CLASSES = ("verbal_cooperation", "material_cooperation", "verbal_conflict", "material_conflict")
 DOMAINS = ("military", "arms_technology", "trade", "energy", "transport", "finance", "diplomacy", "nuclear", "space")
 # Roles in which an actor takes part in an event, as opposed to being named in it.
@@ -68,7 +71,8 @@ def period_end(date: str) -> str:
 
 
 def side_of(actors: Rows) -> dict[str, str]:
-    """Map each actor to the state it belongs to, following ``parent_id`` (``putin`` → ``RUS``)."""
+    """Map each actor to the state it belongs to, following ``parent_id`` (``putin`` → ``RUS``);
+    the Soviet Union maps to Russia, its successor on the panel's 365 side."""
     parent = {a["actor_id"]: a["parent_id"] for a in actors}
     sides: dict[str, str] = {}
     for actor in parent:
@@ -76,7 +80,7 @@ def side_of(actors: Rows) -> dict[str, str]:
         while parent.get(node) and node not in seen:
             seen.add(node)
             node = parent[node]
-        sides[actor] = node
+        sides[actor] = SUCCESSOR.get(node, node)
     return sides
 
 
@@ -134,7 +138,7 @@ def _in_force_at_year_ends(agreements: Rows, events: Rows) -> dict[int, int]:
 
 
 def dyad_year(root: Path | None = None) -> list[dict[str, Any]]:
-    """Derive the Iran–Russia dyad-year panel, one row per year 2000–2026, from the events,
+    """Derive the Iran–Russia dyad-year panel, one row per year 1989–2026, from the events,
     their actors, the CAMEO codes, the agreements and the observations.
 
     The rules are in the codebook (``dyad_year``): an event counts for the year of its
