@@ -226,6 +226,26 @@ def _figures(path: str, out: Path | None) -> int:
 INTERRUPTED = 130  # the shell's code for a command stopped by Ctrl-C
 
 
+def run() -> None:
+    """The ``alliance-data`` command: :func:`main`, then leave the process at once.
+
+    Output is flushed, then the process ends with ``os._exit``: interpreter shutdown is
+    skipped, so a worker thread pyarrow keeps alive can never abort the process after a
+    correct report (exit 134, "terminate called without an active exception").
+    """
+    try:
+        code = main()
+    except KeyboardInterrupt:  # Ctrl-C between two statements of main itself
+        print("alliance-data: interrupted", file=sys.stderr)
+        code = INTERRUPTED
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, ValueError):
+            pass
+    os._exit(code)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; return the exit code.
 

@@ -11,7 +11,7 @@ import io
 import re
 import zipfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from . import _package, derived
 from .model import package
@@ -155,6 +155,8 @@ def xlsx_bytes(root: Path | None = None) -> bytes:
     sheets: dict[str, pd.DataFrame] = {"about": about, "codebook": pd.DataFrame(codebook, columns=["table", "field", "type", "description", "allowed values"])}
     for name, (frame, _) in frames(root).items():
         sheet = name[:EXCEL_SHEET]
+        if sheet in sheets:  # validate refuses such names; never let one sheet silently replace another
+            raise CannotRepresent(f"{name}: its sheet name {sheet!r} (cut to {EXCEL_SHEET} characters) is taken; rename the table")
         for column in frame.columns:
             if frame[column].dtype == "string" or isinstance(frame[column].dtype, pd.CategoricalDtype):
                 lengths = frame[column].astype("string").str.len()
@@ -168,7 +170,17 @@ def xlsx_bytes(root: Path | None = None) -> bytes:
         for sheet, frame in sheets.items():
             frame.to_excel(writer, sheet_name=sheet, index=False)
             writer.sheets[sheet].freeze_panes = "A2"
+            _as_text(writer.sheets[sheet])
     return buffer.getvalue()
+
+
+def _as_text(sheet: Any) -> None:
+    """Store every cell openpyxl took for a formula (text starting with ``=``) as the text it is:
+    nothing from the data, a description or a name ever runs in a reader's spreadsheet."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
 
 
 def export_xlsx(out: Path, root: Path | None = None) -> list[Path]:

@@ -61,10 +61,17 @@ CONSTRAINT_KEYWORDS = {"required", "unique", "minLength", "maxLength", "minimum"
 FOREIGN_KEY_KEYWORDS = {"fields", "reference"}
 REFERENCE_KEYWORDS = {"resource", "fields"}
 # Characters that cannot be seen or that reorder text: zero-width, bidirectional controls, BOM.
-INVISIBLE = "[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+# Every default-ignorable code point (Unicode's DerivedCoreProperties), not only zero-width spaces
+# and bidi controls: soft hyphen, combining grapheme joiner, Arabic letter mark, Hangul fillers,
+# Khmer vowels inherent, Mongolian separators, variation selectors, tag characters and the rest.
+INVISIBLE = ("[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f"
+             "\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]")
 
 REBUILD = "run alliance-data build . (it validates, then regenerates)"
 MAX_PER_FIELD = 50  # more problems of one kind in one column are counted, not listed
+MAX_TABLE_BYTES = 1 << 30  # 1 GiB: a larger CSV is refused before it is read
+MAX_COLUMNS = 1000  # a header with more columns is refused before its rows are parsed
+INT64 = (-(1 << 63), (1 << 63) - 1)  # what the Parquet, SQLite and pandas copies can store
 SEMVER = r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$"
 PATTERN_HINTS = {
     PARTIAL_DATE: "is not a date written YYYY, YYYY-MM or YYYY-MM-DD",
@@ -309,6 +316,8 @@ def _schema_problems(rel: str, schema: Any, resource_names: set[str]) -> list[Pr
     """Problems with a Table Schema itself, so that checking the data cannot trip over it."""
     if not isinstance(schema, dict) or not isinstance(schema.get("fields"), list) or not schema["fields"]:
         return [Problem(rel, 0, "fields", "a Table Schema needs a non-empty list of fields")]
+    if len(schema["fields"]) > MAX_COLUMNS:
+        return [Problem(rel, 0, "fields", f"has {len(schema['fields']):,} fields, more than the {MAX_COLUMNS:,} a table here may have")]
     problems = unknown_keywords(rel, "", schema, SCHEMA_KEYWORDS)
     if "missingValues" in schema and schema["missingValues"] != [""]:
         problems.append(Problem(rel, 0, "missingValues", f"{_quote(schema['missingValues'])} is not supported: only an empty cell is missing here "
@@ -378,6 +387,9 @@ def _read_table(root: Path, name: str, rel: str, schema: dict[str, Any]) -> tupl
 
     problems: list[Problem] = []
     try:
+        size = (root / rel).stat().st_size
+        if size > MAX_TABLE_BYTES:  # refused before it is read: memory stays bounded
+            return None, [Problem(rel, 0, "", f"is {size:,} bytes, more than the {MAX_TABLE_BYTES:,} a table here may hold: split it or trim it")]
         raw = (root / rel).read_bytes()
     except OSError as error:  # unreadable: named like any other problem, exit 1
         return None, [Problem(rel, 0, "", f"cannot be read: {error.strerror or error}")]
@@ -543,6 +555,12 @@ def _check_cells(table: _Table) -> None:
             matches = pc.match_substring_regex(values, shape)
             report(pc.and_(filled, pc.invert(matches)), lambda i: f"{value(i)} is not {shape_name}")
             valid = pc.and_(valid, matches)
+            if kind == "integer":  # beyond 64 bits no copy (Parquet, SQLite, pandas, Stata) can hold it
+                long = pc.and_(valid, pc.greater(pc.utf8_length(pc.utf8_ltrim(values, characters="+-0")), 18))
+                wide = pa.array([bool(x) and not INT64[0] <= int(values[i].as_py()) <= INT64[1]
+                                 for i, x in enumerate(long.to_pylist())], pa.bool_()) if pc.any(long).as_py() else long
+                report(wide, lambda i: f"{value(i)} is beyond the 64-bit integers this package stores")
+                valid = pc.and_(valid, pc.invert(wide))
             if kind == "date":
                 real = calendar_ok(pc.if_else(valid, values, null))
                 report(pc.and_(valid, pc.invert(real)), lambda i: f"{value(i)} is not a real calendar date between 1800 and 2100")
@@ -589,7 +607,7 @@ def _check_cells(table: _Table) -> None:
 
 def _first_invisible(text: str) -> str:
     found = re.search(INVISIBLE, text)
-    return f"U+{ord(found.group()):04X}" if found else "unknown"
+    return f"U+{ord(found.group()):04X}" if found else "unknown"  # e.g. U+00AD, a soft hyphen
 
 
 def _canonical_numbers(values: pa.Array, kind: str) -> pa.Array:
@@ -1011,6 +1029,10 @@ def validate(path: str | Path) -> Report:
         if label in seen:
             report.problems.append(Problem(DESCRIPTOR, 0, label, "two resources have this name; names must be unique"))
             continue
+        clash = _name_clash(label, resource, seen, generated)
+        if clash:
+            report.problems.append(Problem(DESCRIPTOR, 0, label, clash))
+            continue
         seen.add(label)
         rel, reason = safe_relative_path(root, resource.get("path"), "path")
         schema_rel, schema_reason = safe_relative_path(root, resource.get("schema"), "schema")
@@ -1036,6 +1058,12 @@ def validate(path: str | Path) -> Report:
         if problems:
             continue
         jobs.append((label, rel, schema, resource))
+    paths: dict[str, str] = {}
+    for label, rel, _, _ in jobs:
+        if rel in paths:
+            report.problems.append(Problem(DESCRIPTOR, 0, label, f"path {_quote(rel)} is also the path of {paths[rel]}: each table has its own file"))
+        paths.setdefault(rel, label)
+    jobs = [job for job in jobs if paths[job[1]] == job[0]]
     jobs = _with_sound_references(jobs, report.problems)
     # What the workers use is imported here, in this thread: imports racing in two threads are
     # slower, and a Ctrl-C landing inside one can leave an import lock held and hang the pool.
@@ -1083,6 +1111,30 @@ def validate(path: str | Path) -> Report:
     return report
 
 
+# Names the exports give their own tables, sheets and views: a table of that name would replace one.
+RESERVED_NAMES = {"about", "codebook", "agreements_wide", "timeline", "dated"}
+RESERVED_PREFIXES = ("sqlite_", "codes_")
+RESERVED_SUFFIXES = ("_citations", "_money")
+EXCEL_SHEET = 31
+
+
+def _name_clash(label: str, resource: dict[str, Any], seen: set[str], generated: list[dict[str, Any]]) -> str | None:
+    """Why a table's name or path would collide with something an export or build makes, if it would."""
+    if label in RESERVED_NAMES or label.startswith(RESERVED_PREFIXES) or label.endswith(RESERVED_SUFFIXES):
+        return ("name is taken by what the exports make (the workbook's about and codebook sheets, agreements_wide, "
+                "the SQLite citation tables, code tables, money and timeline views, SQLite's own tables): rename the table")
+    for other in seen:
+        if other[:EXCEL_SHEET] == label[:EXCEL_SHEET]:
+            return f"its first {EXCEL_SHEET} characters, a workbook sheet's name, are those of {other}: rename one of them"
+    path = str(resource.get("path", ""))
+    if not path.endswith(".csv"):
+        return f"path {_quote(path)}: a table here is a .csv file"
+    for entry in generated:
+        if entry.get("path") == path and entry.get("name") != label:
+            return f"path {_quote(path)} is the file build generates for {entry.get('name')}: pick another path"
+    return None
+
+
 def _derived_resources(root: Path, listed: list[Any]) -> tuple[list[dict[str, Any]], list[Problem]]:
     """The generated tables' resource entries (``schemas/derived.json``) the descriptor does not list."""
     if not (root / DERIVED).is_file():
@@ -1093,9 +1145,12 @@ def _derived_resources(root: Path, listed: list[Any]) -> tuple[list[dict[str, An
     entries = derived.get("resources") if isinstance(derived, dict) else None
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
         return [], [Problem(DERIVED, 0, "resources", "must be a list of resource entries")]
-    names = {r.get("name") for r in listed if isinstance(r, dict)}
-    return ([e for e in entries if e.get("name") not in names],
-            unknown_keywords(DERIVED, "", derived, {"description", "resources"}) + fetched_references(DERIVED, derived))
+    by_name = {r.get("name"): r for r in listed if isinstance(r, dict)}
+    problems = unknown_keywords(DERIVED, "", derived, {"description", "resources"}) + fetched_references(DERIVED, derived)
+    for entry in entries:
+        if entry.get("name") in by_name and by_name[entry.get("name")] != entry:  # a built copy lists it as it is
+            problems.append(Problem(DESCRIPTOR, 0, str(entry.get("name")), f"is a table build generates: list it as {DERIVED} does, or not at all"))
+    return [e for e in entries if e.get("name") not in by_name], problems
 
 
 RELEASES = "releases"

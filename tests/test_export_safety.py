@@ -1,0 +1,91 @@
+"""Exports never run, lose or change data: no text reaches a workbook as a formula, and a
+table whose name or path would collide with something an export or build makes is refused
+by validate with the reason, before any export meets it."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from alliance_data import validate
+from test_validate import copy_csv_package
+
+FORMULA = '=HYPERLINK("http://127.0.0.1/x","click")'
+
+
+def _descriptor(root: Path) -> dict:
+    return json.loads((root / "datapackage.json").read_text(encoding="utf-8"))
+
+
+def _save(root: Path, descriptor: dict) -> None:
+    (root / "datapackage.json").write_text(json.dumps(descriptor, indent=2), encoding="utf-8")
+
+
+def test_no_text_becomes_a_formula_in_the_workbook(tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    from alliance_data.researchers import xlsx_bytes
+
+    root = copy_csv_package(tmp_path / "package")
+    descriptor = _descriptor(root)
+    descriptor["title"] = FORMULA
+    _save(root, descriptor)
+    schema_path = root / "schemas" / "frictions.schema.json"
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    schema["fields"][1]["description"] = "=1+1"
+    schema["fields"][2]["enumDescriptions"] = {k: "=SUM(A1:A9)" for k in schema["fields"][2]["enumDescriptions"]}
+    schema_path.write_text(json.dumps(schema), encoding="utf-8")
+    book = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(root)))
+    formulas = [(ws.title, c.coordinate) for ws in book.worksheets for row in ws.iter_rows() for c in row if c.data_type == "f"]
+    assert not formulas
+    texts = {c.value for ws in book.worksheets for row in ws.iter_rows() for c in row if isinstance(c.value, str)}
+    assert "=1+1" in texts  # kept, as text
+
+
+def _add_table(root: Path, name: str, path: str | None = None) -> None:
+    descriptor = _descriptor(root)
+    entry = dict(next(r for r in descriptor["resources"] if r["name"] == "frictions"))
+    entry.update(name=name, path=path or f"tables/{name}.csv", schema=f"schemas/{name}.schema.json")
+    descriptor["resources"].append(entry)
+    _save(root, descriptor)
+    (root / "schemas" / f"{name}.schema.json").write_bytes((root / "schemas" / "frictions.schema.json").read_bytes())
+    target = root / entry["path"]
+    if target.suffix == ".csv" and not target.exists():
+        target.write_bytes((root / "tables" / "frictions.csv").read_bytes())
+
+
+@pytest.mark.parametrize(("name", "path", "reason"), [
+    ("codebook", None, "name is taken by what the exports make"),
+    ("about", None, "name is taken by what the exports make"),
+    ("agreements_wide", None, "name is taken by what the exports make"),
+    ("events_citations", None, "name is taken by what the exports make"),
+    ("sqlite_master", None, "name is taken by what the exports make"),
+    ("codes_kind", None, "name is taken by what the exports make"),
+    ("agreements_money", None, "name is taken by what the exports make"),
+    ("friction_actors_and_a_very_long_tail", None, "a workbook sheet's name"),
+    ("frictions_copy", "tables/frictions.csv", "is also the path of frictions"),
+    ("frictions_parquet", "tables/frictions.parquet", "a table here is a .csv file"),
+    ("panel", "tables/dyad_year.csv", "is the file build generates for dyad_year"),
+])
+def test_a_table_that_would_collide_is_refused(tmp_path: Path, name: str, path: str | None, reason: str) -> None:
+    root = copy_csv_package(tmp_path / "package")
+    (root / "schemas" / "derived.json").write_bytes((Path(__file__).resolve().parents[1] / "schemas" / "derived.json").read_bytes()) \
+        if (Path(__file__).resolve().parents[1] / "schemas" / "derived.json").is_file() else None
+    if name == "friction_actors_and_a_very_long_tail":
+        _add_table(root, "friction_actors_and_a_very_long_name_too")  # 31 characters shared with the next
+    _add_table(root, name, path)
+    problems = [str(p) for p in validate(root).problems]
+    assert any(p.startswith("datapackage.json:") and reason in p for p in problems), problems
+
+
+def test_a_generated_table_cannot_be_redefined(tmp_path: Path) -> None:
+    root = copy_csv_package(tmp_path / "package")
+    derived = Path(__file__).resolve().parents[1] / "schemas" / "derived.json"
+    if not derived.is_file():
+        pytest.skip("needs the repository's schemas/derived.json")
+    (root / "schemas" / "derived.json").write_bytes(derived.read_bytes())
+    _add_table(root, "dyad_year", "tables/my_panel.csv")
+    problems = [str(p) for p in validate(root).problems]
+    assert any("dyad_year: is a table build generates" in p for p in problems), problems

@@ -1,0 +1,57 @@
+"""No crash on size or depth: each limit is a one-line refusal naming the file, within seconds
+and bounded memory (the validator refuses before it reads what is too big)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from alliance_data import validate
+from alliance_data.cli import main
+from alliance_data.validator import MAX_COLUMNS, MAX_TABLE_BYTES
+from conftest import read_rows, write_rows
+from test_validate import copy_csv_package
+
+
+def _refused(root: Path, where: str, words: str, capsys) -> None:
+    problems = [str(p) for p in validate(root).problems]
+    assert any(p.startswith(where) and words in p for p in problems), problems
+    assert main(["validate", str(root)]) == 1
+    out, err = capsys.readouterr()
+    assert "internal error" not in out + err and "Traceback" not in out + err
+
+
+def test_a_table_larger_than_the_limit_is_refused_unread(tmp_path: Path, capsys) -> None:
+    root = copy_csv_package(tmp_path / "package", only="frictions")
+    with open(root / "tables" / "frictions.csv", "r+b") as handle:  # sparse: no disk is used
+        handle.seek(MAX_TABLE_BYTES + 1)
+        handle.write(b"\n")
+    _refused(root, "tables/frictions.csv:", "a table here may hold", capsys)
+
+
+def test_a_schema_of_thousands_of_columns_is_refused(tmp_path: Path, capsys) -> None:
+    root = copy_csv_package(tmp_path / "package", only="frictions")
+    path = root / "schemas" / "frictions.schema.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    schema["fields"] += [{"name": f"column_{i}", "type": "string"} for i in range(20_000)]
+    path.write_text(json.dumps(schema), encoding="utf-8")
+    _refused(root, "schemas/frictions.schema.json:", f"more than the {MAX_COLUMNS:,}", capsys)
+
+
+def test_a_descriptor_nested_too_deep_is_refused(tmp_path: Path, capsys) -> None:
+    root = copy_csv_package(tmp_path / "package", only="frictions")
+    text = (root / "datapackage.json").read_text(encoding="utf-8").rstrip()
+    (root / "datapackage.json").write_text(text[:-1] + ', "x": ' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
+    _refused(root, "datapackage.json:", "nested too deeply", capsys)
+
+
+def test_an_integer_beyond_64_bits_is_refused(tmp_path: Path, capsys) -> None:
+    root = copy_csv_package(tmp_path / "package", only="votes")
+    path = root / "tables" / "votes.csv"
+    rows = read_rows(path)
+    rows[0]["tally_yes"] = "123456789012345678901"  # 21 digits, and no maximum in the schema
+    rows[1]["tally_yes"] = "000000000000000000000141"  # long, but a small number: fine
+    write_rows(path, rows, list(rows[0]))
+    problems = [str(p) for p in validate(root).problems]
+    assert any(p.startswith("tables/votes.csv:2: tally_yes:") and "beyond the 64-bit" in p for p in problems), problems
+    assert not any(p.startswith("tables/votes.csv:3: tally_yes:") for p in problems), problems
