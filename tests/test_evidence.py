@@ -176,3 +176,24 @@ def test_an_id_of_an_earlier_release_never_vanishes_unexplained(tmp_path: Path) 
     retired.append({"record_table": "events", "record_id": gone["event_id"], "retired_in": "0.3.0", "replaced_by": "", "reason": "withdrawn in a test"})
     _write(root, "retired_ids", retired)
     assert not [p for p in _problems(root) if "is gone without" in p]
+
+
+@pytest.mark.parametrize(("field", "value", "words"), [
+    ("goldstein", "9.9", "is not the code list's weight"),
+    ("quad_class", "material_conflict", "is not the code list's"),
+    ("description", "Sign a formal agreement of friendship", "is not the code list's"),
+])
+def test_cameo_codes_are_the_code_lists_validate_reads(tmp_path: Path, field: str, value: str, words: str) -> None:
+    import shutil
+
+    lists = REPO / "codelists" / "cameo"
+    if not lists.is_dir():
+        pytest.skip("the code lists are kept in the source checkout")
+    root = copy_csv_package(tmp_path / "package", only="cameo_codes")
+    shutil.copytree(lists, root / "codelists" / "cameo")
+    assert validate(root).valid
+    codes = _rows(root, "cameo_codes")
+    row = next(i for i, c in enumerate(codes) if c["cameo_code"] == "057")
+    codes[row][field] = value
+    _write(root, "cameo_codes", codes)
+    assert any(p.startswith(f"tables/cameo_codes.csv:{row + 2}: {field}:") and words in p for p in _problems(root))

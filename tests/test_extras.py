@@ -13,7 +13,7 @@ import pytest
 
 import alliance_data
 from alliance_data.cli import main
-from alliance_data.diff import diff
+from alliance_data.diff import diff, render_text
 from conftest import DATA, REPO, read_rows, write_rows
 
 FACT_TABLES = ["actors", "agreements", "events", "trade_items", "settlement_methods", "frictions", "observations"]
@@ -152,6 +152,19 @@ def test_diff_lists_rows_added_removed_and_changed(tmp_path: Path) -> None:
     first = read_rows(old / "tables" / "frictions.csv")[0]
     assert change.changed == {first["friction_id"]: {"evidence": (first["evidence"], "alleged")}}
     assert diff(old, old) == []
+
+
+def test_diff_says_what_replaced_a_retired_id(tmp_path: Path) -> None:
+    old, new, removed = edited_copy(tmp_path)
+    kept = read_rows(new / "tables" / "frictions.csv")[0]["friction_id"]
+    path = new / "tables" / "retired_ids.csv"
+    rows = read_rows(path)
+    fields = list(rows[0]) if rows else ["record_table", "record_id", "retired_in", "replaced_by", "reason"]
+    rows.append({"record_table": "frictions", "record_id": removed, "retired_in": "9.9.9", "replaced_by": kept, "reason": "one friction"})
+    write_rows(path, rows, fields)
+    change = next(c for c in diff(old, new) if c.table == "frictions")
+    assert change.retired == {removed: f"retired in 9.9.9, merged into {kept}: one friction"}
+    assert f"  - {removed} (retired in 9.9.9, merged into {kept}: one friction)" in render_text(diff(old, new))
 
 
 def test_diff_command_text_and_json(tmp_path: Path, capsys) -> None:

@@ -64,7 +64,7 @@ CASES = {
     "blank-line": (_blank_line, "tables/frictions.csv:4", "is a blank line"),
     "cell-past-the-csv-module-limit": (_bytes("frictions", b"Division of the Caspian seabed", b"x" * 200_000 + b'",'), "tables/frictions.csv", ""),
     "huge-value-with-stray-spaces": (_bytes("frictions", b"Division of the Caspian seabed", b" " + b"seabed " * 300_000), "tables/frictions.csv:", "(2,100,001 characters) has spaces at the start or end"),
-    "integer-past-64-bits": (_bytes("actors", b"IRN,Iran,state,IRN,630", b"IRN,Iran,state,IRN,123456789012345678901234"), "tables/actors.csv", "cow_code: 123456789012345678901234 is above"),
+    "integer-past-64-bits": (_bytes("actors", b"IRN,Iran,state,IRN,630", b"IRN,Iran,state,IRN,123456789012345678901234"), "tables/actors.csv", "cow_code: \"123456789012345678901234\" is beyond the 64-bit integers"),
     "zero-width-space": (_bytes("frictions", b"Division of", "Division\u200b of".encode()), "tables/frictions.csv:", "title:"),
     "right-to-left-override": (_bytes("actors", b"aeoi,", "ae\u202eoi,".encode()), "tables/actors.csv", "actor_id:"),
     "nan": (_bytes("cameo_codes", b"verbal_cooperation,0.0\n", b"verbal_cooperation,NaN\n"), "tables/cameo_codes.csv:2", "goldstein:"),

@@ -16,6 +16,8 @@ from alliance_data.validator import validate
 
 # Where the project refuses what Table Schema allows, and why (also in CONTRIBUTING).
 STRICTER = {
+    "integer-20-digits": "an integer beyond 64 bits, which no copy (Parquet, SQLite, pandas, Stata) can hold",
+    "integer-20-digits-at-maximum": "an integer beyond 64 bits, which no copy (Parquet, SQLite, pandas, Stata) can hold",
     "number-nan": "a figure is never NaN",
     "number-infinity": "a figure is never infinite",
     "number-minus-infinity": "a figure is never infinite",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import unicodedata
 from pathlib import Path
@@ -18,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from alliance_data import validate
-from alliance_data.validator import CannotValidate
+from alliance_data.validator import INVISIBLE, CannotValidate
 from conftest import DATA, REPO, read_rows, snapshot, write_rows
 
 DESCRIPTOR = json.loads((DATA / "datapackage.json").read_text(encoding="utf-8"))
@@ -283,7 +284,7 @@ def hygiene_messages(tmp_path: Path, text: str) -> list[str]:
 clean_text = st.text(
     alphabet=st.characters(blacklist_categories=("Cc", "Cs", "Zl", "Zp", "Zs"), blacklist_characters="=+-@"),
     min_size=1,
-).map(lambda s: unicodedata.normalize("NFC", s))
+).map(lambda s: unicodedata.normalize("NFC", s)).filter(lambda s: not re.search(INVISIBLE, s))  # hidden text is refused
 HYPOTHESIS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 

@@ -30,6 +30,7 @@ class TableDiff:
     removed: list[str] = field(default_factory=list)
     changed: dict[str, dict[str, tuple[str, str]]] = field(default_factory=dict)  # key -> field -> (old, new)
     note: str = ""  # the table itself appeared, disappeared or changed its columns
+    retired: dict[str, str] = field(default_factory=dict)  # removed key -> what the new package says of it
 
     def __bool__(self) -> bool:
         return bool(self.added or self.removed or self.changed or self.note)
@@ -183,7 +184,25 @@ def diff(old: str | Path, new: str | Path) -> list[TableDiff]:
             _compare(before[name], after[name], change)
         if change:
             result.append(change)
+    retired = _retired(Path(new))
+    for change in result:
+        change.retired = {key: retired[(change.table, key)] for key in change.removed if (change.table, key) in retired}
     return result
+
+
+def _retired(root: Path) -> dict[tuple[str, str], str]:
+    """What the package's ``retired_ids`` says of each id it retired: merged into another, or withdrawn."""
+    from .arrow_io import read_csv_arrow
+    from .model import package
+
+    try:
+        table = package(root).table("retired_ids")
+        rows = read_csv_arrow(root / table.path, table).to_pylist()
+    except (KeyError, OSError, ValueError, AllianceDataError):
+        return {}
+    return {(str(r["record_table"]), str(r["record_id"])):
+            (f"retired in {r['retired_in']}, merged into {r['replaced_by']}" if r["replaced_by"] else f"retired in {r['retired_in']}, withdrawn")
+            + f": {r['reason']}" for r in rows}
 
 
 def render_text(changes: list[TableDiff]) -> str:
@@ -195,7 +214,7 @@ def render_text(changes: list[TableDiff]) -> str:
         counts = f"{len(change.added)} added, {len(change.removed)} removed, {len(change.changed)} changed"
         lines.append(f"{change.table}: {counts}" + (f" ({change.note})" if change.note else ""))
         lines += [f"  + {key}" for key in change.added]
-        lines += [f"  - {key}" for key in change.removed]
+        lines += [f"  - {key}" + (f" ({change.retired[key]})" if key in change.retired else "") for key in change.removed]
         for key, fields in change.changed.items():
             detail = "; ".join(f"{f}: {json.dumps(a, ensure_ascii=False)} -> {json.dumps(b, ensure_ascii=False)}" for f, (a, b) in fields.items())
             lines.append(f"  ~ {key}: {detail}")
@@ -208,6 +227,7 @@ def render_json(changes: list[TableDiff]) -> str:
             "note": change.note,
             "added": change.added,
             "removed": change.removed,
+            "retired": change.retired,
             "changed": {key: {f: {"old": a, "new": b} for f, (a, b) in fields.items()} for key, fields in change.changed.items()},
         }
         for change in changes

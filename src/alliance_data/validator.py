@@ -86,7 +86,7 @@ TYPE_SHAPES = {
     # Table Schema also allows NaN, INF and -INF; no figure here is one, so they are refused.
     "number": (r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$", "a finite number (NaN and infinities are not figures)"),
     "date": (r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$", "a date written YYYY-MM-DD"),
-    "year": (r"^-?[0-9]{4}$", "a year written YYYY"),
+    "year": (r"^[0-9]{4}$", "a year written YYYY"),
 }
 # Any of: space at either end, a control character, a leading formula sign.
 HYGIENE = r"^[\s\p{Z}]|[\s\p{Z}]$|[\x00-\x1f\x7f]|^[=+@-]|" + INVISIBLE
@@ -1029,10 +1029,6 @@ def validate(path: str | Path) -> Report:
         if label in seen:
             report.problems.append(Problem(DESCRIPTOR, 0, label, "two resources have this name; names must be unique"))
             continue
-        clash = _name_clash(label, resource, seen, generated)
-        if clash:
-            report.problems.append(Problem(DESCRIPTOR, 0, label, clash))
-            continue
         seen.add(label)
         rel, reason = safe_relative_path(root, resource.get("path"), "path")
         schema_rel, schema_reason = safe_relative_path(root, resource.get("schema"), "schema")
@@ -1040,6 +1036,10 @@ def validate(path: str | Path) -> Report:
             if why:
                 report.problems.append(Problem(DESCRIPTOR, 0, f"{label}", why))
         if reason or schema_reason:
+            continue
+        clash = _name_clash(label, resource, seen - {label}, generated)
+        if clash:
+            report.problems.append(Problem(DESCRIPTOR, 0, label, clash))
             continue
         if not (root / rel).is_file():
             if not any(resource is r for r in generated):  # a generated table not built yet is fine
@@ -1104,6 +1104,7 @@ def validate(path: str | Path) -> Report:
         elif not any(not p.generated for p in report.problems):
             report.problems.extend(_check_derived(root, tables[DYAD_YEAR]))
     report.problems.extend(_check_releases(root, tables))
+    report.problems.extend(_check_code_lists(root, tables))
     if (root / CODEBOOK).is_file() and not any(not p.generated for p in report.problems):
         if (root / CODEBOOK).read_text(encoding="utf-8") != render_codebook(root):
             report.problems.append(Problem(CODEBOOK, 0, "", f"is not what the schemas give: {REBUILD}", generated=True))
@@ -1151,6 +1152,63 @@ def _derived_resources(root: Path, listed: list[Any]) -> tuple[list[dict[str, An
         if entry.get("name") in by_name and by_name[entry.get("name")] != entry:  # a built copy lists it as it is
             problems.append(Problem(DESCRIPTOR, 0, str(entry.get("name")), f"is a table build generates: list it as {DERIVED} does, or not at all"))
     return [e for e in entries if e.get("name") not in by_name], problems
+
+
+CAMEO_LISTS = "codelists/cameo"
+QUADS = {"1": "verbal_cooperation", "2": "material_cooperation", "3": "verbal_conflict", "4": "material_conflict"}
+
+
+def cameo_from_code_lists(folder: Path) -> dict[str, tuple[str, float, str]]:
+    """CAMEO code → (description, Goldstein weight, quad class), from the two lists kept in
+    ``codelists/cameo`` (each root takes the class of the one-digit row it is listed under)."""
+    described: dict[str, tuple[str, str]] = {}
+    quad = ""
+    for line in (folder / "eventcodes.tsv").read_text(encoding="utf-8").splitlines()[1:]:
+        code, _, text = line.partition("\t")
+        if len(code) == 1:
+            quad = QUADS.get(code, "")
+            continue
+        described[code] = (text.strip(), quad)
+    weights = dict(line.split("\t") for line in (folder / "goldstein.tsv").read_text(encoding="utf-8").splitlines()[1:])
+    return {code: (text, float(weights[code]), quad) for code, (text, quad) in described.items() if code in weights}
+
+
+def _check_code_lists(root: Path, tables: dict[str, _Table]) -> list[Problem]:
+    """``cameo_codes`` is the two code lists kept beside the package, joined (where a checkout has them)."""
+    folder = root / CAMEO_LISTS
+    if "cameo_codes" not in tables or not (folder / "eventcodes.tsv").is_file() or not (folder / "goldstein.tsv").is_file():
+        return []
+    try:
+        lists = cameo_from_code_lists(folder)
+    except (OSError, ValueError, KeyError) as error:
+        return [Problem(CAMEO_LISTS, 0, "", f"cannot be read as the CAMEO code lists: {error}")]
+    table = tables["cameo_codes"]
+    columns = [_column(table.strings, c).to_pylist() for c in ("cameo_code", "description", "goldstein", "quad_class")]
+    problems: list[Problem] = []
+    for row, (code, text, weight, quad) in enumerate(zip(*columns)):
+        line = int(table.lines[row])
+        if code not in lists:
+            problems.append(Problem(table.rel, line, "cameo_code", f"{_quote(code)} is not in {CAMEO_LISTS}"))
+            continue
+        want_text, want_weight, want_quad = lists[code]
+        if text != want_text:
+            problems.append(Problem(table.rel, line, "description", f"is not the code list's {_quote(want_text)}"))
+        if not _is_number_text(weight) or float(weight) != want_weight:
+            problems.append(Problem(table.rel, line, "goldstein", f"{_quote(weight)} is not the code list's weight {want_weight:g}"))
+        if quad != want_quad:
+            problems.append(Problem(table.rel, line, "quad_class", f"{_quote(quad)} is not the code list's {want_quad}"))
+    missing = sorted(set(lists) - set(columns[0]))
+    if missing:
+        problems.append(Problem(table.rel, 0, "cameo_code", f"lacks {len(missing)} code(s) of {CAMEO_LISTS}: {', '.join(missing[:10])}"))
+    return problems
+
+
+def _is_number_text(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 RELEASES = "releases"
