@@ -36,8 +36,8 @@ class CustomBuildHook(BuildHookInterface):
         shutil.copytree(root / "schemas", package / "schemas")
         # Only the CSVs: generated files left in the checkout are rebuilt, not trusted.
         shutil.copytree(root / "tables", package / "tables", ignore=lambda _, names: [n for n in names if not n.endswith(".csv")])
-        generated = package / "tables" / "dyad_year.csv"
-        generated.unlink(missing_ok=True)
+        for entry in json.loads((root / "schemas" / "derived.json").read_text(encoding="utf-8"))["resources"]:
+            (package / entry["path"]).unlink(missing_ok=True)  # generated: rebuilt below, never trusted
         # Keep the build environment's own path (an isolated build puts its packages there).
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(root / "src"), os.environ.get("PYTHONPATH")]))}
         result = subprocess.run([sys.executable, "-m", "alliance_data", "build", str(package)],

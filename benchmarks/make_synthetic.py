@@ -47,7 +47,7 @@ def make_tables(total: int) -> dict[str, dict[str, pa.Array]]:
     # The CAMEO code list and the 27-year panel have fixed sizes; the rest share what is left.
     cameo = pcsv.read_csv(_package.table_path("cameo_codes", "csv"), convert_options=pcsv.ConvertOptions(
         column_types={name: pa.string() for name in ("cameo_code", "description", "root_code", "quad_class", "goldstein")}))
-    total = max(total - cameo.num_rows - (derived.LAST_YEAR - derived.FIRST_YEAR + 1), 100)
+    total = max(total - cameo.num_rows - 3 * (derived.LAST_YEAR - derived.FIRST_YEAR + 1), 100)  # both panels
     n = {t: max(2, int(total * s)) for t, s in SHARES.items()}
     n["actors"] = max(n["actors"], len(STATES) + 2)
     t: dict[str, dict[str, pa.Array]] = {}
@@ -98,7 +98,8 @@ def make_tables(total: int) -> dict[str, dict[str, pa.Array]]:
     t["events"] = {
         "event_id": event_ids, "date": const("2024-02-29", ne), "date_end": const("", ne), "kind": const("announced", ne),
         "cameo_code": const("057", ne), "domain": const("trade", ne), "evidence": const("reported", ne),
-        "agreement_id": pick(agreement_ids, ne), "friction_id": const("", ne), "sets_status": const("signed", ne),
+        "agreement_id": pick(agreement_ids, ne), "friction_id": const("", ne), "reports_event_id": const("", ne),
+        "sets_status": const("signed", ne),
         "value_low": const("", ne), "value_high": const("", ne), "value_currency": const("", ne), "value_qualifier": const("", ne),
         "quantity": const("", ne), "quantity_unit": const("", ne), "quantity_qualifier": const("", ne),
         "summary": const("A synthetic step.", ne), "notes": const("", ne),
@@ -197,11 +198,11 @@ def write_package(tables: dict[str, dict[str, pa.Array]], out: Path) -> int:
         rows += table.num_rows
     descriptor["name"] = "alliance-data-synthetic"
     (out / _package.DESCRIPTOR).write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    for resource in _package.derived_resources(out):  # built from the tables above
-        if resource["name"] == derived.DYAD_YEAR:
-            data = derived.dyad_year_csv(out)
-            (out / resource["path"]).write_bytes(data)
-            rows += data.count(b"\n") - 1
+    panels = derived.panels_csv(out)  # built from the tables above
+    for resource in _package.derived_resources(out):
+        data = panels[resource["name"]]
+        (out / resource["path"]).write_bytes(data)
+        rows += data.count(b"\n") - 1
     return rows
 
 

@@ -55,7 +55,7 @@ def package_copy(tmp_path: Path) -> Path:
 
 
 # What the repository generates and git ignores (see .gitignore): never part of a source copy.
-GENERATED = ("*.parquet", "dyad_year.csv", "*.svg", "figures.json")
+GENERATED = ("*.parquet", "dyad_year.csv", "dyad_year_directed.csv", "*.svg", "figures.json")
 
 
 def source_copy(target: Path) -> Path:

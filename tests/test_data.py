@@ -105,6 +105,7 @@ def test_foreign_keys_cover_every_reference() -> None:
         ("votes", "subject_id"): "actors",
         ("votes", "voter_id"): "actors",
         ("votes", "event_id"): "events",
+        ("events", "reports_event_id"): "events",
     }
     found = {}
     for name in TABLES:

@@ -13,7 +13,7 @@ import pytest
 import alliance_data
 from alliance_data import derived
 from alliance_data.validator import validate
-from conftest import DATA, REPO, read_rows
+from conftest import DATA, REPO, read_rows, write_rows
 
 # Where each table of the previous release lives now (agreement_events moved into events).
 MOVED = {"agreement_events": "events"}
@@ -74,32 +74,132 @@ def test_the_panel_drifting_from_the_events_is_caught(package_copy: Path) -> Non
     assert problems and "run alliance-data build" in problems[0].message
 
 
-def test_panel_recomputed_by_hand_for_one_year() -> None:
+def _by_hand() -> tuple[dict[str, set[str]], dict[str, tuple[set[str], set[str]]], dict[str, float]]:
+    """Each event's acting sides and its senders and receivers, recomputed from the CSVs
+    by the codebook's words (not by derived.py)."""
+    actors = {a["actor_id"]: a for a in read_rows(DATA / "tables" / "actors.csv")}
+
+    def side(actor: str) -> str:
+        while actors[actor]["parent_id"]:
+            actor = actors[actor]["parent_id"]
+        return "RUS" if actor == "SUN" else actor
+
+    acting: dict[str, set[str]] = {}
+    ends: dict[str, tuple[set[str], set[str]]] = {}
+    for row in read_rows(DATA / "tables" / "event_actors.csv"):
+        s = side(row["actor_id"])
+        if row["role"] in {"source", "target", "participant", "host", "supplier", "recipient", "beneficiary"}:
+            acting.setdefault(row["event_id"], set()).add(s)
+        senders, receivers = ends.setdefault(row["event_id"], (set(), set()))
+        if row["role"] in {"source", "supplier"}:
+            senders.add(s)
+        if row["role"] in {"target", "recipient", "beneficiary"}:
+            receivers.add(s)
+    weight = {r["cameo_code"]: float(r["goldstein"]) for r in read_rows(DATA / "tables" / "cameo_codes.csv")}
+    return acting, ends, weight
+
+
+def test_panel_recomputed_by_hand_for_some_years() -> None:
     panel = {int(r["year"]): r for r in read_rows(DATA / "tables" / "dyad_year.csv")}
     assert sorted(panel) == list(range(1989, 2027))
-    actors = read_rows(DATA / "tables" / "actors.csv")
-    side = derived.side_of(actors)
-    weight = {r["cameo_code"]: float(r["goldstein"]) for r in read_rows(DATA / "tables" / "cameo_codes.csv")}
-    acting: dict[str, set[str]] = {}
-    for row in read_rows(DATA / "tables" / "event_actors.csv"):
-        if row["role"] in {"source", "target", "participant", "host", "supplier", "recipient"}:
-            acting.setdefault(row["event_id"], set()).add(side[row["actor_id"]])
-    for year in (1989, 1995, 2016, 2022, 2025):  # 1989: the Soviet Union on Russia's side
-        events = [e for e in read_rows(DATA / "tables" / "events.csv")
-                  if e["date"].startswith(str(year)) and {"IRN", "RUS"} <= acting.get(e["event_id"], set())]
-        assert int(panel[year]["events"]) == len(events)
-        assert float(panel[year]["goldstein_sum"]) == pytest.approx(sum(weight[e["cameo_code"]] for e in events))
+    acting, ends, weight = _by_hand()
+    events = read_rows(DATA / "tables" / "events.csv")
+    steps = {"approved", "ratified", "entered_into_force", "extended"}
+    for year in (1989, 1995, 2010, 2016, 2022, 2025):
+        dyadic = [e for e in events if e["date"].startswith(str(year)) and {"IRN", "RUS"} <= acting.get(e["event_id"], set())
+                  and e["evidence"] != "denied" and not e["reports_event_id"]]
+        headline = [e for e in dyadic if e["evidence"] in ("confirmed", "reported") and e["kind"] not in steps]
+        claimed = [e for e in dyadic if e["evidence"] in ("alleged", "disputed", "expected") and e["kind"] not in steps]
+        row = panel[year]
+        assert int(row["events"]) == len(headline)
+        assert int(row["events_claimed"]) == len(claimed)
+        assert int(row["events_confirmed"]) == sum(e["evidence"] == "confirmed" for e in headline)
+        assert int(row["status_steps"]) == sum(e["kind"] in steps and e["evidence"] in ("confirmed", "reported") for e in dyadic)
+        assert float(row["goldstein_sum"]) == pytest.approx(sum(weight[e["cameo_code"]] for e in headline))
+        to_irn = [e for e in headline if "RUS" in ends[e["event_id"]][0] and "IRN" in ends[e["event_id"]][1]]
+        assert int(row["events_rus_to_irn"]) == len(to_irn)
 
 
-def test_status_as_of_only_returns_statuses_dated_events_set() -> None:
+def test_the_panel_counts_a_report_and_its_act_once(package_copy: Path) -> None:
+    """Linking a report to the act it reports takes the report out of the counts."""
+    events = read_rows(package_copy / "tables" / "events.csv")
+    acting, _, _ = _by_hand()
+    year_of = {e["event_id"]: e["date"][:4] for e in events}
+    counted = [e for e in events if {"IRN", "RUS"} <= acting.get(e["event_id"], set()) and e["evidence"] in ("confirmed", "reported")
+               and not e["reports_event_id"] and e["kind"] not in {"approved", "ratified", "entered_into_force", "extended"}]
+    report, act = next((a, b) for a in counted for b in counted if a is not b and year_of[a["event_id"]] == year_of[b["event_id"]])
+    before = {r["year"]: int(r["events"]) for r in derived.dyad_year(package_copy)}
+    report["reports_event_id"] = act["event_id"]
+    write_rows(package_copy / "tables" / "events.csv", events, list(events[0]))
+    after = {r["year"]: int(r["events"]) for r in derived.dyad_year(package_copy)}
+    year = int(year_of[act["event_id"]])
+    assert after[year] == before[year] - 1
+
+
+def test_the_panel_never_counts_a_denied_event(package_copy: Path) -> None:
+    events = read_rows(package_copy / "tables" / "events.csv")
+    acting, _, _ = _by_hand()
+    event = next(e for e in events if {"IRN", "RUS"} <= acting.get(e["event_id"], set()) and e["evidence"] == "reported"
+                 and e["kind"] not in {"approved", "ratified", "entered_into_force", "extended"} and not e["reports_event_id"])
+    year = int(event["date"][:4])
+    before = {r["year"]: r for r in derived.dyad_year(package_copy)}[year]
+    event["evidence"] = "denied"
+    write_rows(package_copy / "tables" / "events.csv", events, list(events[0]))
+    after = {r["year"]: r for r in derived.dyad_year(package_copy)}[year]
+    assert after["events"] == before["events"] - 1 and after["events_claimed"] == before["events_claimed"]
+
+
+def test_the_panel_never_mixes_statistics_in_one_column() -> None:
+    """A yearly turnover is a calendar-year figure and names the statistic it comes from."""
+    observations = {o["observation_id"]: o for o in read_rows(DATA / "tables" / "observations.csv")}
+    for row in read_rows(DATA / "tables" / "dyad_year.csv"):
+        if row["trade_turnover_observation_id"]:
+            chosen = observations[row["trade_turnover_observation_id"]]
+            assert chosen["year_basis"] in ("", "calendar") and chosen["period"] == row["year"]
+            assert row["trade_turnover_statistic"] == chosen["statistic"]
+            assert row["trade_turnover_qualifier"] == chosen["qualifier"]
+            assert chosen["evidence"] not in ("expected", "denied")
+
+
+def test_directed_panel_sums_to_the_directed_counts() -> None:
+    undirected = {r["year"]: r for r in read_rows(DATA / "tables" / "dyad_year.csv")}
+    directed = read_rows(DATA / "tables" / "dyad_year_directed.csv")
+    assert len(directed) == 2 * len(undirected)
+    for row in directed:
+        column = "events_rus_to_irn" if row["ccode1"] == "365" else "events_irn_to_rus"
+        assert row["events"] == undirected[row["year"]][column]
+
+
+def test_status_as_of_only_returns_statuses_dated_steps_set() -> None:
     events = {e["event_id"]: e for e in read_rows(DATA / "tables" / "events.csv")}
-    for date in ("2001-06", "2016-09-01", "2019-06-30", "2025-06-30", "2026"):
+    agreements = {a["agreement_id"]: a for a in read_rows(DATA / "tables" / "agreements.csv")}
+    for date in ("2001-06", "2016-09-01", "2019-06-30", "2025-06-30"):
         on = alliance_data.status_as_of(date).dropna(subset=["status"])
         assert len(on) > 0
         for row in on.itertuples():
-            event = events[row.status_event_id]
-            assert event["sets_status"] == row.status and event["agreement_id"] == row.agreement_id
-            assert derived.period_end(event["date"]) <= derived.period_end(date)
+            if isinstance(row.status_event_id, str):
+                event = events[row.status_event_id]
+                assert event["sets_status"] == row.status and event["agreement_id"] == row.agreement_id
+                assert derived.period_end(event["date"]) <= derived.period_end(date)
+            else:  # the agreement's own dates
+                assert derived.period_end(row.status_date) <= derived.period_end(date)
+                assert row.status_date in {agreements[row.agreement_id][c] for c in ("signed", "start", "end")}
+
+
+def test_status_as_of_the_newest_date_is_the_agreements_status() -> None:
+    agreements = {a["agreement_id"]: a["status"] for a in read_rows(DATA / "tables" / "agreements.csv")}
+    through = derived.coverage_through(read_rows(DATA / "tables" / "sources.csv"))
+    for date in (through, through[:7], "2026-12-31"):
+        on = alliance_data.status_as_of(date).set_index("agreement_id")["status"]
+        assert {k: on[k] for k in agreements} == agreements
+
+
+def test_status_as_of_has_the_s300_contract_in_2012_and_refuses_bad_dates() -> None:
+    on = alliance_data.status_as_of("2012-01-01").set_index("agreement_id")
+    assert isinstance(on.loc["s300-delivery-2016", "status"], str)
+    for bad in ("2012-13-01", "2012-00", "2012-02-30", "12-01-01", "", "2012/01"):
+        with pytest.raises(alliance_data.InvalidDate):
+            alliance_data.status_as_of(bad)
 
 
 def test_status_as_of_follows_the_treaty_through_2025() -> None:

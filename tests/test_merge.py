@@ -37,7 +37,7 @@ def checkout_of_the_repository(root: Path) -> Path:
     for name in ("datapackage.json", "CODEBOOK.md", ".gitignore"):
         shutil.copy2(REPO / name, root / name)
     shutil.copytree(REPO / "schemas", root / "schemas")
-    shutil.copytree(REPO / "tables", root / "tables", ignore=shutil.ignore_patterns("*.parquet", "dyad_year.csv"))
+    shutil.copytree(REPO / "tables", root / "tables", ignore=shutil.ignore_patterns("*.parquet", "dyad_year.csv", "dyad_year_directed.csv"))
     git(root, "init", "--quiet", "--initial-branch=main")
     git(root, "add", "--all")
     git(root, "commit", "--quiet", "--message", "The data package")

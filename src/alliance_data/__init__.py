@@ -16,7 +16,7 @@ import importlib
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names load lazily below
-    from ._package import DataPackageError, data_version, fingerprint
+    from ._package import DataPackageError, NotBuilt, data_version, fingerprint
     from .build import BuildRefused
     from .errors import AllianceDataError
     from .export import ExportError
@@ -26,7 +26,7 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names load lazi
     from .sql import connect
     from .loader import load, load_all, path, tables, year
     from .pandera_schema import schema
-    from .history import status_as_of, timeline
+    from .history import InvalidDate, status_as_of, timeline
     from .fulltext import search
     from .validator import CannotValidate, Problem, Report, validate
 
@@ -36,6 +36,8 @@ _EXPORTS = {
     "BuildRefused": ".build",
     "ExportError": ".export",
     "DataPackageError": "._package",
+    "NotBuilt": "._package",
+    "InvalidDate": ".history",
     "data_version": "._package",
     "fingerprint": "._package",
     "Citation": ".cite",
@@ -65,6 +67,8 @@ __all__ = [
     "Citation",
     "DataPackageError",
     "ExportError",
+    "InvalidDate",
+    "NotBuilt",
     "Problem",
     "Report",
     "__version__",

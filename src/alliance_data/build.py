@@ -72,8 +72,8 @@ def build(path: str | Path = ".") -> list[Path]:
     # leaves every file as it was.
     model = package(root)
     fresh: dict[Path, bytes] = {}
-    if derived.DYAD_YEAR in model.table_names:
-        fresh[model.csv_path(derived.DYAD_YEAR)] = derived.dyad_year_csv(root)
+    for name, data in derived.panels_csv(root).items():  # both panels from one pass over the inputs
+        fresh[model.csv_path(name)] = data
     outputs: dict[Path, bytes] = dict(fresh)
     for table_model in model.tables:
         csv_path = model.csv_path(table_model.name)

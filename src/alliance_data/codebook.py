@@ -108,8 +108,19 @@ def render(root: Path | None = None) -> str:
         "- Partial dates and periods are real calendar dates (`2023-02-30` and `2023-13` are refused).",
         f"- Every row of {', '.join(f'`{t}`' for t in FACT_TABLES)} has at least one citation with stance `supports`.",
         "- Each citation's `record_table` and `record_id` name an existing record.",
-        "- A fact whose supporting sources are all `weak` or `state` is not `confirmed`.",
-        "- `dyad_year` is exactly what `alliance-data build` derives from the other tables (see below).",
+        "- `confirmed` rests on an official record (a government's or an international body's own publication, "
+        "possibly reproduced by a research site) or on two independent originals of standard reliability: a source "
+        "counts as the outlet it relays, two items of one outlet count once, state or state-aligned outlets, weak "
+        "sources and the founding article do not count.",
+        "- A source's `reliability` follows its publishers: `weak` where the publisher is an aggregator or reference "
+        "site, `state` where the publisher or the outlet it relays is state or state-aligned, `standard` otherwise.",
+        "- A `disputed` or `denied` row cites the other side (`contradicts`, `values_differently` or `dates_differently`); "
+        "no actor both claims and denies one fact; every event has an actor, and a directed one a source other than "
+        "its target; no status is set before the agreement's signature; no `confirmed` event is dated after the newest "
+        "source; a missing vote says why in its notes; only the Security Council has a veto.",
+        "- No id of an earlier release (`releases/ids-<version>.json`) disappears without a row in `retired_ids`; "
+        "`cameo_codes` is the code lists kept in `codelists/cameo`.",
+        "- `dyad_year` and `dyad_year_directed` are exactly what `alliance-data build` derives from the other tables (see below).",
         *[f"- `{rule.table}.{rule.field}`: {rule.requirement}." for rule in ROW_RULES],
         "- File hygiene: UTF-8 without BOM, LF line endings, no spaces around a value, no control characters, "
         "NFC Unicode, no text cell starting with `=`, `+`, `-` or `@`.",
@@ -128,18 +139,37 @@ def render(root: Path | None = None) -> str:
         "## How the derived tables are made",
         "",
         "- Sides: an actor belongs to the state its `parent_id` chain ends in (a minister to IRN or RUS).",
-        "- `dyad_year`: an event counts for the year of its `date` when an actor of each side acts in it (roles "
-        "source, target, participant, host, supplier, recipient; claimants, deniers, observers and beneficiaries "
-        "do not count). It is directed Russia→Iran when a Russian actor is source or supplier and an Iranian "
-        "actor target or recipient, and the other way round. Quad classes and Goldstein weights come from the "
-        "event's CAMEO code. `agreements_signed` and `agreements_in_force` count agreements with parties on both "
-        "sides. Where several observations give the year's trade turnover or currency share, the panel takes the "
-        "one with the best evidence, then not stated by a single person, then with the plainest qualifier, then "
-        "the first id, and says how many there were.",
-        "- `status_as_of(date)`: the status set (`events.sets_status`) by the agreement's latest event whose whole "
-        "period has ended by `date` (an event known as `2019-06` counts from 2019-06-30; a partial `date` means the "
-        "end of its period). Missing where no dated event sets one. `agreements.status` is the status as of the "
-        "newest source and may be `unknown`.",
+        "- The Soviet Union stands on Russia's side (COW 365) for 1989–1991. An organisation counts for neither side, "
+        "even one a side leads (the EAEU, the SCO).",
+        "- `dyad_year`: an event counts for the year of its `date` when an actor of each side takes part in it (roles "
+        "source, target, participant, host, supplier, recipient, beneficiary; claimants, deniers and observers do not "
+        "count). Left out: a report of an act the data holds (`events.reports_event_id`: the act counts, once), every "
+        "`denied` event, and status steps (kinds approved, ratified, entered_into_force, extended), which are counted "
+        "apart in `status_steps` and stay outside the Goldstein sums, so a treaty's signature is its one 057 act. The "
+        "headline columns (`events`, quad classes, domains, `goldstein_sum`, directed counts) count `confirmed` and "
+        "`reported` events; `events_claimed` and `goldstein_sum_claimed` count `alleged`, `disputed` and `expected` ones; "
+        "`events_confirmed` and `goldstein_sum_confirmed` allow a confirmed-only series. An event is directed "
+        "Russia→Iran when a Russian actor is source or supplier and an Iranian actor target, recipient or beneficiary "
+        "(an act in Iran's favour counts the same whichever of the two it is coded), and the other way round. "
+        "`agreements_signed` counts top-level agreements (no `part_of`) of `confirmed` or `reported` evidence with "
+        "parties or members on both sides; `agreements_in_force` formal agreements (treaty, intergovernmental, trade "
+        "agreement, memorandum, contract) with both states as parties, in force or active at the year's end by "
+        "`status_as_of`; `arms_transfers_active` arms transfers, licensed production and technology assistance "
+        "between the sides active then. The year's trade turnover is a calendar-year figure (Iranian-year statistics "
+        "are never used here), never a target or forecast (`expected`); where several give it, the panel takes the "
+        "one whose best supporting source is most reliable (an official record, a standard outlet, a state outlet, "
+        "a weak source), then the better evidence, then the statistic (Russian customs, another official series, "
+        "Iranian statistics, an official's statement, research, a media estimate), then the plainer qualifier, then "
+        "the first id; it keeps the figure's qualifier and statistic and says how many figures there were.",
+        "- Coverage: counts reflect what was collected as well as what happened. `sources_cited` (distinct originals "
+        "behind the year's headline events) and `sources_published` (sources dated in the year) say how much was "
+        "collected; `coverage_through` is the newest source's date and `partial_year` marks the year it falls in.",
+        "- `dyad_year_directed`: the same rules, two rows a year (365→630 and 630→365).",
+        "- `status_as_of(date)`: the status set by the agreement's latest dated step whose whole period has ended by "
+        "`date`: an event that sets one (`events.sets_status`) or, where no event does, the agreement's own `signed` "
+        "(signed), `start` (in force for a formal agreement, active otherwise) and `end` (ended or completed). A step "
+        "known as `2019-06` counts from 2019-06-30; a partial `date` means the end of its period. From the newest "
+        "source's date on it is `agreements.status`, the status as of the newest source (which may be `unknown`).",
         "- `corroborating_sources` (`load(..., with_sources=True)`): independent originals that support a row, "
         "leaving out the founding article: a source counts as the outlet it relays (`sources.relays`), else as its "
         "publisher, and two items of one outlet count once. `alliance-data info` shows how many "

@@ -20,8 +20,10 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 DYAD_YEAR = "dyad_year"
-# The tables the panel is derived from.
-DYAD_YEAR_INPUTS = ("actors", "cameo_codes", "events", "event_actors", "agreements", "agreement_parties", "observations")
+DYAD_YEAR_DIRECTED = "dyad_year_directed"
+# The tables the panels are derived from.
+DYAD_YEAR_INPUTS = ("publishers", "sources", "citations", "actors", "cameo_codes", "events", "event_actors", "agreements",
+                    "agreement_parties", "observations")
 FIRST_YEAR, LAST_YEAR = 1989, 2026
 COW = {"RUS": 365, "IRN": 630}
 # A state the panel puts on its successor's side: the Soviet Union's years (1989-1991) are Russia's
@@ -29,13 +31,26 @@ COW = {"RUS": 365, "IRN": 630}
 SUCCESSOR = {"SUN": "RUS"}
 QUAD_CLASSES = ("verbal_cooperation", "material_cooperation", "verbal_conflict", "material_conflict")
 DOMAINS = ("military", "arms_technology", "trade", "energy", "transport", "finance", "diplomacy", "nuclear", "space")
-# Roles in which an actor takes part in an event, as opposed to being named in it.
-ACTING_ROLES = {"source", "target", "participant", "host", "supplier", "recipient"}
+# Roles in which an actor takes part in an event, as opposed to being named in it (an observer).
+# A state an act favours (beneficiary) takes part as much as one it is aimed at (target).
+ACTING_ROLES = {"source", "target", "participant", "host", "supplier", "recipient", "beneficiary"}
 FROM_ROLES = {"source", "supplier"}
-TO_ROLES = {"target", "recipient"}
+TO_ROLES = {"target", "recipient", "beneficiary"}
 IN_FORCE = {"in_force", "active"}
+# Evidence in the headline counts; `claimed` columns hold the rest; `denied` never counts.
+HEADLINE = ("confirmed", "reported")
+CLAIMED = ("alleged", "disputed", "expected")
+# Steps in an agreement's life after its signature: counted apart, outside the Goldstein sums
+# (CAMEO has no code for ratification or entry into force; coded as a signature they would
+# count one treaty many times).
+STATUS_STEPS = {"approved", "ratified", "entered_into_force", "extended"}
+# Agreements counted as "in force": formal agreements with parties on both sides.
+FORMAL = {"treaty", "intergovernmental_agreement", "trade_agreement", "memorandum", "contract"}
+ARMS = {"arms_transfer", "licensed_production", "technology_assistance"}
 EVIDENCE_ORDER = ("confirmed", "reported", "disputed", "alleged", "expected", "denied")
 QUALIFIER_ORDER = ("exact", "approximate", "at_least", "more_than", "up_to", "range")
+RELIABILITY_ORDER = ("official", "standard", "state", "weak")
+STATISTIC_ORDER = ("russian_customs", "other_official", "iranian_customs", "iran_tpo", "official_statement", "research", "media_estimate", "")
 
 Rows = list[dict[str, str]]
 
@@ -84,142 +99,279 @@ def side_of(actors: Rows) -> dict[str, str]:
     return sides
 
 
-def statuses_on(date: str, agreements: Rows, events: Rows) -> list[dict[str, str]]:
-    """Each agreement's status on ``date``: the status set by its latest event whose whole
-    period has ended by then (an event dated ``2019-06`` counts from 2019-06-30).
+def dated_statuses(agreement: dict[str, str]) -> list[tuple[str, str]]:
+    """The statuses an agreement's own dates give: ``signed`` from its signature, in force (a
+    formal agreement) or active (any other) from its start, ended from its end."""
+    steps = []
+    if agreement.get("signed"):
+        steps.append((agreement["signed"], "signed"))
+    if agreement.get("start"):
+        steps.append((agreement["start"], "in_force" if agreement.get("kind") in FORMAL else "active"))
+    if agreement.get("end"):
+        steps.append((agreement["end"], "completed" if agreement.get("status") == "completed" else "ended"))
+    return steps
 
-    A partial ``date`` means the end of its period. Agreements with no such event get an
-    empty status. Ties on one date go to the event listed later in ``events``' id order.
+
+def statuses_on(date: str, agreements: Rows, events: Rows, through: str = "") -> list[dict[str, str]]:
+    """Each agreement's status on ``date``: the status set by its latest dated step whose whole
+    period has ended by then (a step dated ``2019-06`` counts from 2019-06-30). Steps are the
+    events that set a status (``events.sets_status``) and, where no event of the same date
+    does, the agreement's own ``signed``, ``start`` and ``end`` dates.
+
+    A partial ``date`` means the end of its period. Agreements with no such step get an
+    empty status. Ties on one date go to an event before a date of the agreement, then to the
+    event listed later in ``events``' id order. From ``through`` (the newest source's date) on,
+    the status is the agreement's own ``status``, which is the status as of the newest source.
     """
     cutoff = period_end(date)
-    latest: dict[str, tuple[str, str, str]] = {}
-    for event in sorted(events, key=lambda e: (period_end(e["date"]), e["event_id"])):
-        if event["sets_status"] and event["agreement_id"] and period_end(event["date"]) <= cutoff:
-            latest[event["agreement_id"]] = (event["sets_status"], event["event_id"], event["date"])
+    newest = bool(through) and cutoff >= period_end(through)
+    steps: dict[str, list[tuple[str, int, str, str, str, str]]] = {}
+    for event in events:
+        if event["sets_status"] and event["agreement_id"]:
+            steps.setdefault(event["agreement_id"], []).append(
+                (period_end(event["date"]), 1, event["event_id"], event["sets_status"], event["event_id"], event["date"]))
+    for agreement in agreements:
+        for when, status in dated_statuses(agreement):
+            steps.setdefault(agreement["agreement_id"], []).append((period_end(when), 0, "", status, "", when))
     out = []
     for agreement in agreements:
-        status, event_id, event_date = latest.get(agreement["agreement_id"], ("", "", ""))
+        reached = sorted(s for s in steps.get(agreement["agreement_id"], []) if s[0] <= cutoff)
+        _, _, _, status, event_id, event_date = reached[-1] if reached else ("", 0, "", "", "", "")
+        if newest and agreement.get("status") and agreement["status"] != status:  # as of the newest source
+            status, event_id, event_date = agreement["status"], "", ""
         out.append({"agreement_id": agreement["agreement_id"], "title": agreement["title"], "status": status,
                     "status_event_id": event_id, "status_date": event_date})
     return out
 
 
-def _pick(observations: Rows, actor_kind: dict[str, str]) -> tuple[dict[str, str] | None, int]:
+def _pick(observations: Rows, standing: dict[str, int]) -> tuple[dict[str, str] | None, int]:
     """The observation the panel reports when several give a figure for one year, and how many there were.
 
-    Preference: better evidence; a figure not stated by a single person (an official
-    series before a leader's round number); a plainer qualifier; then the id.
+    Preference: the most reliable supporting source (an official record, then a standard
+    outlet, a state outlet, a weak one); then better evidence; then the statistic (Russian
+    customs, another official series, Iranian statistics, an official's statement, research,
+    a media estimate); then a plainer qualifier; then the id.
     """
     if not observations:
         return None, 0
-    def rank(o: dict[str, str]) -> tuple[int, int, int, str]:
-        return (EVIDENCE_ORDER.index(o["evidence"]), actor_kind.get(o["stated_by"]) == "person",
-                QUALIFIER_ORDER.index(o["qualifier"]), o["observation_id"])
+
+    def rank(o: dict[str, str]) -> tuple[int, int, int, int, str]:
+        return (standing.get(o["observation_id"], len(RELIABILITY_ORDER)), EVIDENCE_ORDER.index(o["evidence"]),
+                STATISTIC_ORDER.index(o.get("statistic", "")), QUALIFIER_ORDER.index(o["qualifier"]), o["observation_id"])
     return min(observations, key=rank), len(observations)
 
 
-def _in_force_at_year_ends(agreements: Rows, events: Rows) -> dict[int, int]:
-    """For each panel year, how many of ``agreements`` are in force or active at its end:
-    :func:`statuses_on` for every year-end, in one pass over the events sorted once."""
+def _in_force_at_year_ends(agreements: Rows, events: Rows, through: str) -> dict[int, int]:
+    """For each panel year, how many of ``agreements`` are in force or active at its end, by
+    :func:`statuses_on`'s rule (dated events first, else the signature and start dates)."""
     wanted = {a["agreement_id"] for a in agreements}
-    ordered = sorted((period_end(e["date"]), e["event_id"], e) for e in events
-                     if e["sets_status"] and e["agreement_id"] in wanted)
-    status: dict[str, str] = {}
     counts: dict[int, int] = {}
-    position = 0
     for year in range(FIRST_YEAR, LAST_YEAR + 1):
-        cutoff = period_end(str(year))
-        while position < len(ordered) and ordered[position][0] <= cutoff:
-            event = ordered[position][2]
-            status[event["agreement_id"]] = event["sets_status"]
-            position += 1
-        counts[year] = sum(value in IN_FORCE for value in status.values())
+        on = statuses_on(str(year), agreements, [e for e in events if e["agreement_id"] in wanted], through)
+        counts[year] = sum(row["status"] in IN_FORCE for row in on)
     return counts
 
 
-def dyad_year(root: Path | None = None) -> list[dict[str, Any]]:
-    """Derive the Iran–Russia dyad-year panel, one row per year 1989–2026, from the events,
-    their actors, the CAMEO codes, the agreements and the observations.
+def coverage_through(sources: Any) -> str:
+    """The last date the data covers: the newest ``published`` date of its sources."""
+    published = [s["published"] for s in sources if s["published"]]
+    return max(published, key=period_end) if published else ""
 
-    The rules are in the codebook (``dyad_year``): an event counts for the year of its
-    ``date`` when an actor of each side acts in it (roles source, target, participant,
-    host, supplier, recipient); it is directed when one side is source or supplier and the
-    other target or recipient.
+
+class _Inputs:
+    """What both panels are derived from, read once."""
+
+    def __init__(self, root: Path | None) -> None:
+        actors = read_rows("actors", root)
+        self.sides = side_of(actors)
+        self.cameo = {c["cameo_code"]: c for c in read_rows("cameo_codes", root)}
+        self.roles: dict[str, list[tuple[str, str]]] = {}
+        for link in read_rows("event_actors", root):
+            self.roles.setdefault(link["event_id"], []).append((self.sides.get(link["actor_id"], link["actor_id"]), link["role"]))
+        self.events = read_rows("events", root)
+        self.agreements = read_rows("agreements", root)
+        self.parties: dict[str, set[tuple[str, str]]] = {}
+        for party in read_rows("agreement_parties", root):
+            self.parties.setdefault(party["agreement_id"], set()).add((self.sides.get(party["actor_id"], party["actor_id"]), party["role"]))
+        self.observations = read_rows("observations", root)
+        kinds = {p["publisher_id"]: p["kind"] for p in read_rows("publishers", root)}
+        self.sources = {s["source_id"]: s for s in read_rows("sources", root)}
+        self.original = {sid: s["relays"] or s["publisher_id"] for sid, s in self.sources.items()}
+        self.standing = {sid: 0 if s["reliability"] == "standard" and kinds.get(self.original[sid]) in ("official", "intergovernmental")
+                         else RELIABILITY_ORDER.index(s["reliability"]) for sid, s in self.sources.items()}
+        self.backing: dict[tuple[str, str], list[str]] = {}
+        for c in read_rows("citations", root):
+            if c["stance"] == "supports":
+                self.backing.setdefault((c["record_table"], c["record_id"]), []).append(c["source_id"])
+        self.coverage_through = coverage_through(self.sources.values())
+
+
+def _dyadic(inputs: _Inputs, event: dict[str, str]) -> tuple[set[str], set[str]] | None:
+    """The sides sending and receiving a dyadic event, or None when it is not one the panel counts:
+    both sides must act in it, it is no report of an act the data holds, and it is not denied."""
+    if event["evidence"] == "denied" or event.get("reports_event_id"):
+        return None
+    acting = [(side, role) for side, role in inputs.roles.get(event["event_id"], []) if role in ACTING_ROLES]
+    if not {"IRN", "RUS"} <= {side for side, _ in acting}:
+        return None
+    return ({side for side, role in acting if role in FROM_ROLES}, {side for side, role in acting if role in TO_ROLES})
+
+
+def _partial(year: int, through: str) -> int:
+    """1 for a year the data covers only in part (the newest source is dated inside it)."""
+    return int(through[:4] == str(year) and period_end(through) < f"{year}-12-31")
+
+
+def _both_sides(parties: set[tuple[str, str]], roles: set[str]) -> bool:
+    return {"IRN", "RUS"} <= {side for side, role in parties if role in roles}
+
+
+def panels(root: Path | None = None) -> dict[str, list[dict[str, Any]]]:
+    """Derive both panels, one pass over the inputs: ``dyad_year`` (one row per year 1989–2026)
+    and ``dyad_year_directed`` (two rows per year, 365→630 and 630→365).
+
+    The rules are in the codebook: an event counts for the year of its ``date`` when an actor of
+    each side takes part in it (source, target, participant, host, supplier, recipient,
+    beneficiary; the Soviet Union on Russia's side); a report of an act the data holds
+    (``reports_event_id``) and a denied event never count; ratification, approval, entry into
+    force and extension are status steps, counted apart and outside the Goldstein sums; the
+    headline columns count confirmed and reported events, ``*_claimed`` alleged, disputed and
+    expected ones.
     """
-    actors = read_rows("actors", root)
-    sides = side_of(actors)
-    actor_kind = {a["actor_id"]: a["kind"] for a in actors}
-    cameo = {c["cameo_code"]: c for c in read_rows("cameo_codes", root)}
-    roles: dict[str, list[tuple[str, str]]] = {}
-    for link in read_rows("event_actors", root):
-        roles.setdefault(link["event_id"], []).append((sides.get(link["actor_id"], link["actor_id"]), link["role"]))
-    events = read_rows("events", root)
-    agreements = read_rows("agreements", root)
-    parties: dict[str, set[str]] = {}
-    for party in read_rows("agreement_parties", root):
-        parties.setdefault(party["agreement_id"], set()).add(sides.get(party["actor_id"], party["actor_id"]))
-    bilateral = [a for a in agreements if {"IRN", "RUS"} <= parties.get(a["agreement_id"], set())]
-    observations = read_rows("observations", root)
-    # Everything is grouped by year once, so the panel costs one pass over each table.
+    inputs = _Inputs(root)
+    undirected: list[dict[str, Any]] = []
+    directed: list[dict[str, Any]] = []
     events_of: dict[str, list[dict[str, str]]] = {}
-    for event in events:
+    for event in inputs.events:
         events_of.setdefault(event["date"][:4], []).append(event)
+    published_in: dict[str, int] = {}
+    for source in inputs.sources.values():
+        if source["published"]:
+            published_in[source["published"][:4]] = published_in.get(source["published"][:4], 0) + 1
     turnover_of: dict[str, list[dict[str, str]]] = {}
     share_of: dict[str, list[dict[str, str]]] = {}
-    for o in observations:
-        if o["indicator"] == "bilateral_trade_turnover" and o["unit"] == "usd_billion":
+    for o in inputs.observations:
+        calendar_year = len(o["period"]) == 4 and o.get("year_basis", "") in ("", "calendar")
+        if o["evidence"] in ("expected", "denied"):  # a target or a forecast is no figure for the year
+            continue
+        if o["indicator"] == "bilateral_trade_turnover" and o["unit"] == "usd_billion" and calendar_year:
             turnover_of.setdefault(o["period"], []).append(o)
         elif o["indicator"] == "national_currency_settlement_share" and "/" not in o["period"]:
             share_of.setdefault(o["period"][:4], []).append(o)
-    in_force_at_end = _in_force_at_year_ends(bilateral, events)
+    standing = {o["observation_id"]: min((inputs.standing.get(s, len(RELIABILITY_ORDER)) for s in inputs.backing.get(("observations", o["observation_id"]), [])),
+                                         default=len(RELIABILITY_ORDER)) for o in inputs.observations}
+    top_level = [a for a in inputs.agreements if not a["part_of"] and a["evidence"] in HEADLINE]
+    signed_by_year: dict[str, int] = {}
+    for a in top_level:
+        if a["signed"] and _both_sides(inputs.parties.get(a["agreement_id"], set()), {"party", "member"}):
+            signed_by_year[a["signed"][:4]] = signed_by_year.get(a["signed"][:4], 0) + 1
+    formal = [a for a in inputs.agreements if a["kind"] in FORMAL and _both_sides(inputs.parties.get(a["agreement_id"], set()), {"party"})]
+    arms = [a for a in inputs.agreements if a["kind"] in ARMS
+            and _both_sides(inputs.parties.get(a["agreement_id"], set()), {"supplier", "recipient", "producer", "party"})]
+    in_force_at_end = _in_force_at_year_ends(formal, inputs.events, inputs.coverage_through)
+    arms_at_end = _in_force_at_year_ends(arms, inputs.events, inputs.coverage_through)
 
-    panel: list[dict[str, Any]] = []
     for year in range(FIRST_YEAR, LAST_YEAR + 1):
-        row: dict[str, Any] = {"ccode1": COW["RUS"], "ccode2": COW["IRN"], "year": year}
+        partial = _partial(year, inputs.coverage_through)
+        row: dict[str, Any] = {"ccode1": COW["RUS"], "ccode2": COW["IRN"], "year": year, "partial_year": partial,
+                               "coverage_through": inputs.coverage_through}
         counts: dict[str, int] = dict.fromkeys(QUAD_CLASSES, 0) | {f"events_{d}": 0 for d in DOMAINS}
-        weights: list[float] = []
-        rus_to_irn = irn_to_rus = 0
+        by_evidence = {"confirmed": 0, "reported": 0, "claimed": 0}
+        weights = {"confirmed": 0.0, "reported": 0.0, "claimed": 0.0}
+        headline: list[float] = []
+        steps = 0
+        sent: dict[str, dict[str, Any]] = {side: {"events": 0, "claimed": 0, "weights": [], **dict.fromkeys(QUAD_CLASSES, 0)} for side in COW}
+        originals: set[str] = set()
         for event in events_of.get(str(year), []):
-            acting = [(side, role) for side, role in roles.get(event["event_id"], []) if role in ACTING_ROLES]
-            if not ({"IRN", "RUS"} <= {side for side, _ in acting}):
+            ends = _dyadic(inputs, event)
+            if ends is None:
                 continue
-            code = cameo[event["cameo_code"]]
+            group = event["evidence"] if event["evidence"] in HEADLINE else "claimed"
+            if event["kind"] in STATUS_STEPS:
+                steps += group != "claimed"
+                continue
+            code = inputs.cameo[event["cameo_code"]]
+            weight = float(code["goldstein"])
+            by_evidence[group] += 1
+            weights[group] += weight
+            senders, receivers = ends
+            for side, other in (("RUS", "IRN"), ("IRN", "RUS")):
+                if side in senders and other in receivers:
+                    if group == "claimed":
+                        sent[side]["claimed"] += 1
+                    else:
+                        sent[side]["events"] += 1
+                        sent[side][code["quad_class"]] += 1
+                        sent[side]["weights"].append(weight)
+            if group == "claimed":
+                continue
             counts[code["quad_class"]] += 1
             counts[f"events_{event['domain']}"] += 1
-            weights.append(float(code["goldstein"]))
-            senders = {side for side, role in acting if role in FROM_ROLES}
-            receivers = {side for side, role in acting if role in TO_ROLES}
-            rus_to_irn += "RUS" in senders and "IRN" in receivers
-            irn_to_rus += "IRN" in senders and "RUS" in receivers
-        row["events"] = len(weights)
+            headline.append(weight)
+            originals |= {inputs.original.get(s, s) for s in inputs.backing.get(("events", event["event_id"]), [])}
+        row["events"] = len(headline)
+        row["events_confirmed"] = by_evidence["confirmed"]
+        row["events_reported"] = by_evidence["reported"]
+        row["events_claimed"] = by_evidence["claimed"]
         row.update(counts)
-        row["goldstein_sum"] = round(sum(weights), 2)
-        row["goldstein_mean"] = round(sum(weights) / len(weights), 3) if weights else None
-        row["events_rus_to_irn"] = rus_to_irn
-        row["events_irn_to_rus"] = irn_to_rus
-        row["agreements_signed"] = sum(a["signed"][:4] == str(year) for a in bilateral)
+        row["goldstein_sum"] = round(sum(headline), 2)
+        row["goldstein_mean"] = round(sum(headline) / len(headline), 3) if headline else None
+        row["goldstein_sum_confirmed"] = round(weights["confirmed"], 2)
+        row["goldstein_sum_claimed"] = round(weights["claimed"], 2)
+        row["status_steps"] = steps
+        row["events_rus_to_irn"] = sent["RUS"]["events"]
+        row["events_irn_to_rus"] = sent["IRN"]["events"]
+        row["sources_cited"] = len(originals)
+        row["sources_published"] = published_in.get(str(year), 0)
+        row["agreements_signed"] = signed_by_year.get(str(year), 0)
         row["agreements_in_force"] = in_force_at_end[year]
-        turnover, n_turnover = _pick(turnover_of.get(str(year), []), actor_kind)
-        row["trade_turnover_usd_bn"] = float(turnover["value"]) if turnover else None
-        row["trade_turnover_observation_id"] = turnover["observation_id"] if turnover else None
-        row["trade_turnover_observations"] = n_turnover
-        share, n_share = _pick(share_of.get(str(year), []), actor_kind)
-        row["currency_share_pct"] = float(share["value"]) if share else None
-        row["currency_share_observation_id"] = share["observation_id"] if share else None
-        row["currency_share_observations"] = n_share
-        panel.append(row)
-    return panel
+        row["arms_transfers_active"] = arms_at_end[year]
+        for prefix, found in (("trade_turnover", turnover_of), ("currency_share", share_of)):
+            chosen, n = _pick(found.get(str(year), []), standing)
+            value = "usd_bn" if prefix == "trade_turnover" else "pct"
+            row[f"{prefix}_{value}"] = float(chosen["value"]) if chosen else None
+            row[f"{prefix}_qualifier"] = chosen["qualifier"] if chosen else None
+            row[f"{prefix}_statistic"] = (chosen.get("statistic") or None) if chosen else None
+            row[f"{prefix}_observation_id"] = chosen["observation_id"] if chosen else None
+            row[f"{prefix}_observations"] = n
+        undirected.append(row)
+        for side, other in (("RUS", "IRN"), ("IRN", "RUS")):
+            out = sent[side]
+            directed.append({"ccode1": COW[side], "ccode2": COW[other], "year": year, "partial_year": partial,
+                             "events": out["events"], "events_claimed": out["claimed"],
+                             **{q: out[q] for q in QUAD_CLASSES},
+                             "goldstein_sum": round(sum(out["weights"]), 2),
+                             "goldstein_mean": round(sum(out["weights"]) / len(out["weights"]), 3) if out["weights"] else None})
+    directed.sort(key=lambda r: (r["ccode1"], r["ccode2"], r["year"]))  # in primary-key order, like every table
+    return {DYAD_YEAR: undirected, DYAD_YEAR_DIRECTED: directed}
+
+
+def dyad_year(root: Path | None = None) -> list[dict[str, Any]]:
+    """The non-directed Iran–Russia panel, one row per year 1989–2026 (see :func:`panels`)."""
+    return panels(root)[DYAD_YEAR]
+
+
+def panels_csv(root: Path | None = None) -> dict[str, bytes]:
+    """Both panels as the CSV bytes ``build`` writes (columns in the order of their schemas),
+    for the panels the package describes."""
+    model = package(root)
+    out = {}
+    for name, rows in panels(root).items():
+        if name not in model.table_names:
+            continue
+        columns = model.table(name).field_names
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, columns, lineterminator="\n")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: ("" if v is None else _text(v)) for k, v in row.items()})
+        out[name] = buffer.getvalue().encode("utf-8")
+    return out
 
 
 def dyad_year_csv(root: Path | None = None) -> bytes:
-    """The panel as the CSV bytes ``build`` writes (columns in the order of its schema)."""
-    columns = package(root).table(DYAD_YEAR).field_names
-    buffer = io.StringIO()
-    writer = csv.DictWriter(buffer, columns, lineterminator="\n")
-    writer.writeheader()
-    for row in dyad_year(root):
-        writer.writerow({k: ("" if v is None else _text(v)) for k, v in row.items()})
-    return buffer.getvalue().encode("utf-8")
+    """The non-directed panel as CSV bytes."""
+    return panels_csv(root)[DYAD_YEAR]
 
 
 def _text(value: Any) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Literal
 
 from . import derived
+from .errors import AllianceDataError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -15,11 +16,14 @@ PRECISION = {4: "year", 7: "month", 10: "day"}
 def status_as_of(date: str) -> pd.DataFrame:
     """Return every agreement with its status on ``date``.
 
-    The status is the one set (``events.sets_status``) by the agreement's latest dated
-    event whose whole period had ended by ``date``: an event known only as ``2019-06``
-    counts from 2019-06-30, one known as ``2019`` from 2019-12-31. A partial ``date``
-    means the last day of its period. Where no event sets a status by then (the
-    agreement may not exist yet, or no source dates its status) the status is missing.
+    The status is the one set by the agreement's latest dated step whose whole period had
+    ended by ``date``: an event that sets a status (``events.sets_status``) or, where no
+    event does, the agreement's own signature (``signed``), start (in force for a formal
+    agreement, active for any other) and ``end``. A step known only as ``2019-06`` counts
+    from 2019-06-30, one known as ``2019`` from 2019-12-31; a partial ``date`` means the
+    last day of its period. From the date of the newest source on, the status is the
+    agreement's own ``status`` (its status as of the newest source). Where no step is
+    dated by then (the agreement may not exist yet) the status is missing.
 
     Parameters
     ----------
@@ -32,6 +36,11 @@ def status_as_of(date: str) -> pd.DataFrame:
         ``agreement_id``, ``title``, ``status``, and the ``status_event_id`` and
         ``status_date`` of the event that set it (missing where none did).
 
+    Raises
+    ------
+    InvalidDate
+        If ``date`` is not a real date written ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``.
+
     Examples
     --------
     >>> import alliance_data
@@ -41,11 +50,30 @@ def status_as_of(date: str) -> pd.DataFrame:
     """
     import pandas as pd
 
-    if not isinstance(date, str) or len(date) not in PRECISION or not date[:4].isdigit():
-        raise ValueError(f"date must be YYYY, YYYY-MM or YYYY-MM-DD, not {date!r}")
-    rows = derived.statuses_on(date, derived.read_rows("agreements"), derived.read_rows("events"))
+    if not _is_date(date):
+        raise InvalidDate(f"date must be a real date written YYYY, YYYY-MM or YYYY-MM-DD, not {date!r}")
+    through = derived.coverage_through(derived.read_rows("sources"))
+    rows = derived.statuses_on(date, derived.read_rows("agreements"), derived.read_rows("events"), through)
     frame = pd.DataFrame(rows, columns=["agreement_id", "title", "status", "status_event_id", "status_date"])
     return frame.replace("", pd.NA).astype("string")
+
+
+class InvalidDate(AllianceDataError, ValueError):
+    """A date that is not a real date written ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``."""
+
+
+def _is_date(date: object) -> bool:
+    import datetime
+    import re
+
+    if not isinstance(date, str) or not re.fullmatch(r"[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?", date):
+        return False
+    parts = [int(x) for x in date.split("-")] + [1, 1]
+    try:
+        datetime.date(parts[0], parts[1], parts[2])
+    except ValueError:
+        return False
+    return True
 
 
 TIMELINE_COLUMNS = ["date", "precision", "what", "table", "record_id", "kind", "evidence", "summary"]

@@ -26,7 +26,7 @@ from ._package import DERIVED, DESCRIPTOR, safe_relative_path
 from .codebook import CODEBOOK
 from .model import Field, Table, key_names
 from .codebook import render as render_codebook
-from .derived import DYAD_YEAR, DYAD_YEAR_INPUTS, dyad_year_csv
+from .derived import DYAD_YEAR_INPUTS, panels_csv
 from . import semantics
 from .rules import PARTIAL_DATE, PERIOD, ROW_RULES, calendar_ok, package_problems
 
@@ -1011,6 +1011,7 @@ def validate(path: str | Path) -> Report:
     report.problems.extend(fetched_references(DESCRIPTOR, descriptor))
     generated, problems = _derived_resources(root, resources)
     report.problems.extend(problems)
+    panel_names = {str(r.get("name")) for r in generated} | _listed_generated(root, resources)
     resources = resources + generated
     if not re.match(SEMVER, str(descriptor.get("version", ""))):
         report.problems.append(Problem(DESCRIPTOR, 0, "version", f"{_quote(descriptor.get('version'))} is not a semantic version such as 1.2.0"))
@@ -1078,7 +1079,7 @@ def validate(path: str | Path) -> Report:
         results = list(pool.map(lambda job: _read_table(root, *job[:3]), jobs))
         list(pool.map(_check_cells, [table for table, _ in results if table is not None]))
     for (label, _, _, resource), (table, problems) in zip(jobs, results):
-        if label == DYAD_YEAR:  # wholly derived: whatever is wrong with it, build rewrites it
+        if any(resource is r for r in generated) or label in panel_names:  # wholly derived: build rewrites it
             problems = [dataclasses.replace(p, generated=True, message=f"{p.message} ({REBUILD})") for p in problems]
             if table is not None:
                 table.problems[:] = [dataclasses.replace(p, generated=True) for p in table.problems]
@@ -1097,12 +1098,14 @@ def validate(path: str | Path) -> Report:
         if not any(not p.generated for p in table.problems):
             _check_generated(root, table, by_name[name])
         report.problems.extend(table.problems)
-    if DYAD_YEAR in tables:
+    built = [name for name in panel_names if name in tables]
+    if built:
         lacking = [name for name in DYAD_YEAR_INPUTS if name not in tables]
         if lacking:
-            report.problems.append(Problem(tables[DYAD_YEAR].rel, 0, "", f"is derived from {', '.join(lacking)}, which the package lacks or could not read"))
+            for name in built:
+                report.problems.append(Problem(tables[name].rel, 0, "", f"is derived from {', '.join(lacking)}, which the package lacks or could not read"))
         elif not any(not p.generated for p in report.problems):
-            report.problems.extend(_check_derived(root, tables[DYAD_YEAR]))
+            report.problems.extend(_check_derived(root, [tables[name] for name in built]))
     report.problems.extend(_check_releases(root, tables))
     report.problems.extend(_check_code_lists(root, tables))
     if (root / CODEBOOK).is_file() and not any(not p.generated for p in report.problems):
@@ -1211,6 +1214,16 @@ def _is_number_text(text: str) -> bool:
     return True
 
 
+def _listed_generated(root: Path, listed: list[Any]) -> set[str]:
+    """Generated tables a built copy's descriptor lists itself (as schemas/derived.json gives them)."""
+    derived_names = {"dyad_year", "dyad_year_directed"}
+    if (root / DERIVED).is_file():
+        derived, problems = _read_json(root, DERIVED)
+        if not problems and isinstance(derived, dict) and isinstance(derived.get("resources"), list):
+            derived_names = {str(e.get("name")) for e in derived["resources"] if isinstance(e, dict)}
+    return {str(r.get("name")) for r in listed if isinstance(r, dict) and r.get("name") in derived_names}
+
+
 RELEASES = "releases"
 RETIRED = "retired_ids"
 
@@ -1274,8 +1287,8 @@ def _with_sound_references(jobs: list[tuple[str, str, dict[str, Any], dict[str, 
     return kept
 
 
-def _check_derived(root: Path, table: _Table) -> list[Problem]:
-    """The dyad-year panel on disk must be what build derives from the other tables."""
-    if (root / table.rel).read_bytes() == dyad_year_csv(root):
-        return []
-    return [Problem(table.rel, 0, "", f"is not what the events, agreements and observations give (never edit it by hand): {REBUILD}", generated=True)]
+def _check_derived(root: Path, tables: list[_Table]) -> list[Problem]:
+    """The panels on disk must be what build derives from the other tables (derived once for all)."""
+    fresh = panels_csv(root)
+    return [Problem(table.rel, 0, "", f"is not what the events, agreements and observations give (never edit it by hand): {REBUILD}", generated=True)
+            for table in tables if (root / table.rel).read_bytes() != fresh.get(table.model.name)]
