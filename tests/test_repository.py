@@ -46,6 +46,23 @@ def test_readme_python_examples_run(block: str) -> None:
     exec(compile(block, "README.md", "exec"), {})
 
 
+METHODS = (REPO / "METHODS.md").read_text(encoding="utf-8") if (REPO / "METHODS.md").is_file() else ""
+
+
+@pytest.mark.parametrize("block", re.findall(r"```python\n(.*?)```", METHODS, flags=re.S), ids=lambda b: b.splitlines()[0][:40])
+def test_methods_note_examples_run(block: str, capsys) -> None:
+    exec(compile(block, "METHODS.md", "exec"), {})
+    assert capsys.readouterr().out  # the worked example prints what the note reads
+
+
+def test_methods_note_is_linked_and_names_the_version() -> None:
+    import json
+
+    version = json.loads((REPO / "datapackage.json").read_text(encoding="utf-8"))["version"]
+    assert f"data version {version}" in METHODS
+    assert "METHODS.md" in README and "METHODS.md" in (REPO / "CODEBOOK.md").read_text(encoding="utf-8")
+
+
 def test_codebook_is_fresh() -> None:
     assert (REPO / "CODEBOOK.md").read_text(encoding="utf-8") == codebook.render(REPO), (
         "CODEBOOK.md is stale: run alliance-data build"

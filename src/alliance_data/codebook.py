@@ -73,6 +73,8 @@ def render(root: Path | None = None) -> str:
         f"# Codebook: {model.title}",
         "",
         f"Data version {model.version}. Generated from `schemas/` by `alliance-data build`; do not edit by hand.",
+        "How the data is made, how certainty is graded, how events are coded and what the panels can and cannot "
+        "show: `METHODS.md` (in the repository and in every release's CSV zip).",
         "",
     ]
     for table in model.tables:
