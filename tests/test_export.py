@@ -7,6 +7,7 @@ import hashlib
 import importlib.util
 import io
 import json
+import re
 import shutil
 import socket
 import sqlite3
@@ -174,19 +175,27 @@ def test_release_set_is_complete_and_its_sums_are_right(tmp_path: Path, descript
     assert main(["export", "--format", "release", "--source", str(source), "--out", str(out)]) == 0
     expected = {
         f"alliance_data-{version}-py3-none-any.whl", f"alliance_data-{version}.tar.gz",
-        f"alliance-data-{version}-csv.zip", "alliance-data.db", "metadata.json", "FINGERPRINT", "SHA256SUMS",
-        f"alliance-data-{version}-stata.zip", f"alliance-data-{version}.xlsx",
+        "alliance-data-csv.zip", "alliance-data.db", "metadata.json", "FINGERPRINT", "SHA256SUMS",
+        "alliance-data-stata.zip", "alliance-data.xlsx",
         *(f"{name}.parquet" for name in [*alliance_data.tables(), "agreements_wide"]),
     }
     if importlib.util.find_spec("matplotlib") and importlib.util.find_spec("networkx"):
-        expected |= {"partnership-network.svg", "timeline.svg", "figures.json"}
+        expected |= {"partnership-network.svg", "timeline.svg", "votes.svg", "coverage.svg", "figures.json"}
     assert {p.name for p in out.iterdir()} == expected
+    # The README's Download section names exactly these files (the wheel and sdist by pattern).
+    readme = (REPO / "README.md").read_text(encoding="utf-8").split("## Download", 1)[1].split("\n## ", 1)[0]
+    listed = set(re.findall(r"`([^`]+)`", "\n".join(line.split("|")[1] for line in readme.splitlines() if line.startswith("| `"))))
+    named = {n.replace(version, "<version>") for n in expected if not n.endswith(".parquet")}
+    assert named <= listed, sorted(named - listed)
+    assert "<table>.parquet" in listed and "<version>" not in " ".join(n for n in listed if not n.startswith("alliance_data-"))
+    workflow = (REPO / ".github" / "workflows" / "release.yml").read_text(encoding="utf-8") if (REPO / ".github").is_dir() else "release/*"
+    assert "release/*" in workflow  # the release job uploads every file the export makes
     sums = dict(reversed(line.split("  ")) for line in (out / "SHA256SUMS").read_text().splitlines())
     assert set(sums) == expected - {"SHA256SUMS"}
     for name, digest in sums.items():
         assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest
     assert (out / "FINGERPRINT").read_text().split()[0] == alliance_data.fingerprint()
-    with zipfile.ZipFile(out / f"alliance-data-{version}-csv.zip") as archive:
+    with zipfile.ZipFile(out / "alliance-data-csv.zip") as archive:
         assert {f"alliance-data-{version}/{n}" for n in ("LICENSE", "README.md", "CODEBOOK.md")} <= set(archive.namelist())
         archive.extractall(tmp_path / "unzipped")
     assert main(["validate", str(tmp_path / "unzipped" / f"alliance-data-{version}")]) == 0

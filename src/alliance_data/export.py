@@ -348,13 +348,15 @@ def export_release(out: Path, root: Path) -> list[Path]:
             raise ExportError(f"building the wheel and sdist failed (is hatchling installed?): {result.stderr.strip()[-400:]}")
         for built in sorted(Path(scratch).iterdir()):
             write_bytes_atomic(out / built.name, built.read_bytes())
-    write_bytes_atomic(out / f"alliance-data-{version}-csv.zip", _zip_of_csv_package(root, version))
+    # Stable names (no version in them), so .../releases/latest/download/<name> always works;
+    # the wheel and the sdist carry the version in their names, as packaging requires.
+    write_bytes_atomic(out / "alliance-data-csv.zip", _zip_of_csv_package(root, version))
     export_parquet(out, root)
     export_sqlite(out / SQLITE_NAME, root)
     from . import researchers
 
-    write_bytes_atomic(out / f"alliance-data-{version}-stata.zip", researchers.stata_zip(root))
-    write_bytes_atomic(out / f"alliance-data-{version}.xlsx", researchers.xlsx_bytes(root))
+    write_bytes_atomic(out / "alliance-data-stata.zip", researchers.stata_zip(root))
+    write_bytes_atomic(out / "alliance-data.xlsx", researchers.xlsx_bytes(root))
     try:
         from . import figures
 
