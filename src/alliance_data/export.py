@@ -298,7 +298,9 @@ CANNED_QUERIES = {
     },
     "events_by_year": {
         "title": "Events by year",
-        "description": "How many events each year has, by CAMEO quad class, with their Goldstein sum.",
+        "description": ("Every event of the events table by year and CAMEO quad class, with their Goldstein sum: all actors and "
+                        "evidence levels. The dyad_year panel counts fewer (only events both sides take part in, confirmed or "
+                        "reported, no reports of an act already counted, no status steps); see its codebook entry."),
         "sql": ("select substr(e.date, 1, 4) as year, c.quad_class, count(*) as events, round(sum(c.goldstein), 1) as goldstein_sum "
                 "from events e join cameo_codes c using (cameo_code) group by year, c.quad_class order by year, c.quad_class"),
     },

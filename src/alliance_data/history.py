@@ -103,6 +103,10 @@ def timeline_rows() -> list[dict[str, str]]:
 def timeline(backend: Literal["pandas", "polars"] = "pandas"):
     """Return every dated event, agreement date and observation in one long table, oldest first.
 
+    Every event of the ``events`` table is here, whatever its actors and evidence; the
+    ``dyad_year`` panel counts fewer (events both sides take part in, confirmed or reported,
+    without reports of an act already counted or status steps), as its codebook entry says.
+
     Parameters
     ----------
     backend : {"pandas", "polars"}, default "pandas"
