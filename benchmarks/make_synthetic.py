@@ -180,9 +180,9 @@ def write_package(tables: dict[str, dict[str, pa.Array]], out: Path) -> int:
     (out / "tables").mkdir(parents=True)
     shutil.copytree(root / "schemas", out / "schemas")
     rows = 0
+    generated = _package.derived_names(root)
+    descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] not in generated]  # derived below
     for resource in descriptor["resources"]:
-        if resource["name"] == derived.DYAD_YEAR:
-            continue  # derived from the others below
         columns = tables[resource["name"]]
         table = pa.table(columns) if columns else pa.table({})
         names = [f["name"] for f in json.loads((root / resource["schema"]).read_text(encoding="utf-8"))["fields"]]

@@ -67,7 +67,7 @@ def _add_table(root: Path, name: str, path: str | None = None) -> None:
     ("friction_actors_and_a_very_long_tail", None, "a workbook sheet's name"),
     ("frictions_copy", "tables/frictions.csv", "is also the path of frictions"),
     ("frictions_parquet", "tables/frictions.parquet", "a table here is a .csv file"),
-    ("panel", "tables/dyad_year.csv", "is the file build generates for dyad_year"),
+    ("panel", "tables/dyad_year.csv", 'path "tables/dyad_year.csv" is'),  # the generated panel's file
 ])
 def test_a_table_that_would_collide_is_refused(tmp_path: Path, name: str, path: str | None, reason: str) -> None:
     root = copy_csv_package(tmp_path / "package")

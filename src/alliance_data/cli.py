@@ -56,8 +56,8 @@ def _parser() -> argparse.ArgumentParser:
     figures = commands.add_parser("figures", help="draw the network and timeline figures from the data",
                                   description="Draw the partnership network and the timeline as SVG (needs the "
                                               "figures extra: matplotlib and networkx).")
-    figures.add_argument("path", nargs="?", default=".", help="folder holding datapackage.json (default: .)")
-    figures.add_argument("--out", type=Path, help="output folder (default: PATH/docs)")
+    figures.add_argument("path", nargs="?", help="folder holding datapackage.json (default: the installed data)")
+    figures.add_argument("--out", type=Path, help="output folder (default: PATH/docs, or ./docs for the installed data)")
     return parser
 
 
@@ -210,7 +210,7 @@ def _diff(old: str, new: str, fmt: str) -> int:
     return OK
 
 
-def _figures(path: str, out: Path | None) -> int:
+def _figures(path: str | None, out: Path | None) -> int:
     from .figures import render
 
     try:

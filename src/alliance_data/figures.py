@@ -46,19 +46,23 @@ def data_fingerprint(root: Path) -> str:
     model = package(root)
     digest = hashlib.sha256()
     for name in INPUTS:
-        digest.update(model.csv_path(name).read_bytes())
+        path = model.csv_path(name)
+        if not path.is_file():
+            from ._package import REBUILD, NotBuilt
+
+            raise NotBuilt(f"{name} is generated and not built in {model.root}: {REBUILD}")
+        digest.update(path.read_bytes())
     return digest.hexdigest()
 
 
 def _frames(root: Path):
-    from .arrow_io import read_csv_arrow
+    from .arrow_io import read_table
     from .dtypes import to_pandas
 
     model = package(root)
     frames = {}
-    for name in INPUTS:
-        table = model.table(name)
-        frames[name] = to_pandas(read_csv_arrow(model.csv_path(name), table), table.fields)
+    for name in INPUTS:  # the one reader: a panel not yet built is a NotBuilt with the build hint
+        frames[name] = to_pandas(read_table(model, name), model.table(name).fields)
     return frames
 
 
@@ -265,8 +269,9 @@ def _coverage(frames, plt, credit: str) -> bytes:
     return data
 
 
-def render(path: str | Path = ".", out: str | Path | None = None) -> list[Path]:
-    """Draw the figures from the package at ``path`` into ``out`` (default ``path/docs``).
+def render(path: str | Path | None = None, out: str | Path | None = None) -> list[Path]:
+    """Draw the figures from the package at ``path`` (default: the installed data) into ``out``
+    (default ``path/docs``, or ``docs`` in the current folder for the installed data).
 
     Needs matplotlib and networkx: ``pip install "alliance-data[figures]"``.
     Returns the files written.
@@ -279,8 +284,10 @@ def render(path: str | Path = ".", out: str | Path | None = None) -> list[Path]:
         import networkx as nx
     except ImportError:
         raise ImportError('the figures need matplotlib and networkx: pip install "alliance-data[figures]"') from None
-    root = Path(path)
-    target = Path(out) if out is not None else root / "docs"
+    from ._package import data_root
+
+    root = Path(path) if path is not None else data_root()
+    target = Path(out) if out is not None else (root / "docs" if path is not None else Path("docs"))
     # Reproducible SVG: fixed ids, no dates, fonts as paths.
     plt.rcParams.update({"svg.hashsalt": "alliance-data", "svg.fonttype": "path", "font.family": "DejaVu Sans"})
     frames = _frames(root)

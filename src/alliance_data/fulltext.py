@@ -32,6 +32,8 @@ def search_rows(query: str) -> list[dict[str, str]]:
                        "tokenize = 'porter unicode61 remove_diacritics 2')")
     for table in package().tables:
         name, key = table.name, table.primary_key
+        if table.derived:  # the panels hold counts, no text to search
+            continue
         fields = _text_fields(table)
         if not fields or not key:
             continue

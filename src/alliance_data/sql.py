@@ -57,6 +57,11 @@ def connect(database: str = ":memory:") -> duckdb.DuckDBPyConnection:
     ImportError
         If DuckDB is not installed; install it with ``pip install "alliance-data[duckdb]"``.
 
+    Raises
+    ------
+    NotBuilt
+        If a Parquet file is missing (an unbuilt checkout: run ``alliance-data build .``).
+
     Examples
     --------
     >>> import alliance_data
@@ -75,7 +80,11 @@ def connect(database: str = ":memory:") -> duckdb.DuckDBPyConnection:
     # call per view: each call into DuckDB has a fixed cost that showed in the benchmark.
     views = []
     for name in _package.table_names():
-        parquet = str(_package.table_path(name, "parquet")).replace("'", "''")
+        path = _package.table_path(name, "parquet")
+        if not path.is_file():
+            connection.close()
+            raise _package.NotBuilt(f"{path.name} is not built: run `alliance-data build .` in {path.parent.parent} (it validates, then regenerates)")
+        parquet = str(path).replace("'", "''")
         views.append(f"create or replace view {name} as select * from read_parquet('{parquet}');")
     connection.execute("\n".join([*views, TIMELINE_SQL]))
     return connection
