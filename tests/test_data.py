@@ -30,8 +30,14 @@ def by_id(name: str) -> dict[str, dict[str, str]]:
     return {row[key]: row for row in rows_of(name)}
 
 
+_CITED: dict[tuple[str, str], list[dict[str, str]]] = {}
+
+
 def citations_of(table: str, record_id: str) -> list[dict[str, str]]:
-    return [c for c in rows_of("citations") if c["record_table"] == table and c["record_id"] == record_id]
+    if not _CITED:  # indexed once: the data has thousands of citations
+        for c in rows_of("citations"):
+            _CITED.setdefault((c["record_table"], c["record_id"]), []).append(c)
+    return _CITED.get((table, record_id), [])
 
 
 # --- files -----------------------------------------------------------------------------
