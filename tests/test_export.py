@@ -88,6 +88,10 @@ def test_datasette_metadata_describes_everything(database: Path, descriptor: dic
         assert (money in table["description"]) == (money in shown), "a table points to its money view"
         assert table["columns"] == {f["name"]: f["description"] for f in schema["fields"]}
         assert table["facets"] == [f["name"] for f in schema["fields"] if "enum" in f.get("constraints", {})]
+    codes = [name for name in tables if name.startswith("codes_")]
+    assert codes and all(tables[name].get("hidden") for name in codes), "code tables stay off the index page"
+    assert not any(tables[name].get("hidden") for name in alliance_data.tables())
+    assert descriptor["version"] in metadata["description"] and "METHODS.md" in metadata["description"]
 
 
 def free_port() -> int:

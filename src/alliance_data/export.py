@@ -246,7 +246,8 @@ def datasette_metadata(database: str, root: Path | None = None) -> dict[str, Any
     from .rules import FACT_TABLES
 
     for name in code_tables({table.name: table for table in model.tables}):
-        tables[name] = {"title": f"Allowed values: {name.removeprefix('codes_')}", "label_column": "label",
+        # Hidden from the index page (reachable by address and through every enum column's link).
+        tables[name] = {"title": f"Allowed values: {name.removeprefix('codes_')}", "label_column": "label", "hidden": True,
                         "description": "The codebook's allowed values of an enum column and what each means."}
     tables[derived.AGREEMENTS_WIDE] = {"title": "Agreements, one row each, with their parties by role",
                                        "description": derived.AGREEMENTS_WIDE_DESCRIPTION,
@@ -268,7 +269,9 @@ def datasette_metadata(database: str, root: Path | None = None) -> dict[str, Any
             }
     return {
         "title": meta["title"],
-        "description": meta.get("description", ""),
+        "description": (f"{meta.get('description', '')} Data version {meta['version']}. How it is made, how certainty is "
+                        "graded and what the counts can and cannot show: METHODS.md in the repository and in every "
+                        "release's CSV zip; every column: CODEBOOK.md."),
         "license": licence.get("name", ""),
         "license_url": licence.get("path", ""),
         "source": "; ".join(s.get("title", "") for s in meta.get("sources", [])),
