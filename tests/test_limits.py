@@ -55,3 +55,29 @@ def test_an_integer_beyond_64_bits_is_refused(tmp_path: Path, capsys) -> None:
     problems = [str(p) for p in validate(root).problems]
     assert any(p.startswith("tables/votes.csv:2: tally_yes:") and "beyond the 64-bit" in p for p in problems), problems
     assert not any(p.startswith("tables/votes.csv:3: tally_yes:") for p in problems), problems
+
+
+def test_a_full_disk_names_the_file_it_could_not_write(tmp_path: Path, monkeypatch, capsys) -> None:
+    import errno
+
+    from alliance_data import _io
+
+    def full(_fd: int) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(_io.os, "fsync", full)
+    out = tmp_path / "csv"
+    assert main(["export", "--format", "csv", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "No space left on device" in err and str(out) in err and "internal error" not in err
+    assert not list(out.rglob("*.tmp")), "no half-written file is left behind"
+
+
+def test_a_duplicated_enum_value_is_refused_before_any_export(tmp_path: Path, capsys) -> None:
+    root = copy_csv_package(tmp_path / "package", only="frictions")
+    path = root / "schemas" / "frictions.schema.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    field = next(f for f in schema["fields"] if "enum" in f.get("constraints", {}))
+    field["constraints"]["enum"].append(field["constraints"]["enum"][0])
+    path.write_text(json.dumps(schema), encoding="utf-8")
+    _refused(root, "schemas/frictions.schema.json:", "more than once", capsys)

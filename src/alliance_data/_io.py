@@ -21,6 +21,9 @@ def _stage(path: Path, data: bytes) -> Path:
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(temporary, 0o666 & ~umask)
+    except OSError as error:  # a full disk or a quota: name the file, never an empty name
+        Path(temporary).unlink(missing_ok=True)
+        raise OSError(error.errno, error.strerror or str(error), str(path)) from error
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

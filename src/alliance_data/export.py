@@ -8,6 +8,7 @@ import hashlib
 import io
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -218,6 +219,9 @@ def export_sqlite(out: Path, root: Path | None = None) -> list[Path]:
                               f"{table} (row {rowid}), which points to {parent}; run alliance-data validate")
         os.chmod(temporary, 0o644)
         os.replace(temporary, out)
+    except sqlite3.Error as error:  # "database or disk is full" and the like: name the file
+        Path(temporary).unlink(missing_ok=True)
+        raise ExportError(f"{out}: the SQLite database could not be written ({error})") from None
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise

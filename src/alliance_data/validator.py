@@ -345,6 +345,11 @@ def _schema_problems(rel: str, schema: Any, resource_names: set[str]) -> list[Pr
             continue
         if "enum" in constraints and not isinstance(constraints["enum"], list):
             problems.append(Problem(rel, 0, f["name"], "enum must be a list"))
+        elif "enum" in constraints:
+            texts = [json.dumps(v, sort_keys=True) for v in constraints["enum"]]
+            twice = sorted({t for t in texts if texts.count(t) > 1})
+            if twice:  # an export would make two codes of one value (a Stata label, a code table row)
+                problems.append(Problem(rel, 0, f["name"], f"enum lists {', '.join(twice)} more than once: list each value once"))
         if "pattern" in constraints:
             why = _regex_problem(constraints["pattern"])
             if why:
