@@ -132,21 +132,24 @@ def test_the_validate_command_patches_no_imports() -> None:
 
 
 def test_ctrl_c_prints_one_line_and_exits_130(tmp_path: Path) -> None:
+    """The child is caught in the middle of validating, by a ready signal, not a guessed sleep:
+    one schema is a named pipe, so opening it for writing returns only once the validator
+    (inside the command) has opened it for reading; the interrupt comes then."""
     import os
     import signal
-    import time
 
-    # A package big enough that validation is still running when the signal comes.
+    from test_validate import copy_csv_package
+
+    root = copy_csv_package(tmp_path / "package", only="frictions")
+    schema = root / "schemas" / "frictions.schema.json"
+    schema.unlink()
+    os.mkfifo(schema)
     script = "import sys; from alliance_data.cli import main; sys.exit(main(['validate', sys.argv[1]]))"
-    process = subprocess.Popen([sys.executable, "-c", script, str(DATA)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    time.sleep(0.3)
-    process.send_signal(signal.SIGINT)
-    out, err = process.communicate(timeout=60)
-    if process.returncode == 0 or "valid:" in out:
-        # The work was done; a signal during the interpreter's exit ends it by SIGINT (-2), silently.
-        assert "Traceback" not in err
-        pytest.skip("validation finished before the signal arrived")
-    assert process.returncode == 130, err
+    process = subprocess.Popen([sys.executable, "-c", script, str(root)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    with open(schema, "w", encoding="utf-8"):  # returns when the validator is reading: the ready signal
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    assert process.returncode == 130, out + err
     assert err.strip() == "alliance-data: interrupted" and "Traceback" not in err
 
 
