@@ -154,6 +154,8 @@ def test_citation_cff_matches_the_data(descriptor: dict) -> None:
     assert "type: dataset" in cff
     assert f'version: "{descriptor["version"]}"' in cff
     assert f'title: "{descriptor["title"]}"' in cff
+    assert "preferred-citation:" in cff and cff.count(f'version: "{descriptor["version"]}"') == 2
+    assert "license: CC-BY-4.0" in cff and "date-released:" in cff and "fingerprint" in cff
 
 
 def test_public_names_all_resolve() -> None:
