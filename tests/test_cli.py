@@ -159,3 +159,34 @@ def test_a_closed_pipe_ends_quietly() -> None:
     result = subprocess.run(["bash", "-o", "pipefail", "-c", shell], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stderr == "" and len(result.stdout.splitlines()) == 1
+
+
+def _on_a_terminal(args: list[str]) -> tuple[int, str]:
+    """Run the command with its standard error on a pseudo-terminal; return the exit code and what it showed."""
+    import os
+    import pty
+
+    primary, secondary = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "alliance_data", *args], stdout=subprocess.DEVNULL, stderr=secondary)
+    os.close(secondary)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:  # the child closed its end
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(primary)
+    return process.wait(timeout=120), shown.decode("utf-8", errors="replace")
+
+
+def test_progress_shows_on_a_terminal_and_not_with_quiet(tmp_path: Path) -> None:
+    pytest.importorskip("rich")
+    pytest.importorskip("matplotlib")
+    pytest.importorskip("networkx")
+    code, shown = _on_a_terminal(["figures", str(DATA), "--out", str(tmp_path / "a")])
+    assert code == 0 and "figures: " in shown  # the stage names, as they start
+    code, shown = _on_a_terminal(["figures", str(DATA), "--out", str(tmp_path / "b"), "--quiet"])
+    assert code == 0 and "figures: " not in shown

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from . import _package, codebook, derived
 from ._io import remove_leftovers, write_files_atomic
+from .progress import Stage, silent
 from .errors import AllianceDataError
 from .arrow_io import read_csv_arrow
 from .model import package
@@ -54,7 +55,7 @@ def _parquet_is_current(path: Path, table) -> bool:
     return existing.schema.equals(table.schema, check_metadata=True) and same_content(existing, table)
 
 
-def build(path: str | Path = ".") -> list[Path]:
+def build(path: str | Path = ".", on_stage: Stage = silent) -> list[Path]:
     """Validate the package at ``path``, then write the derived dyad-year panel, a Parquet
     file beside each CSV, and ``CODEBOOK.md``. ``datapackage.json`` is never rewritten.
 
@@ -65,6 +66,7 @@ def build(path: str | Path = ".") -> list[Path]:
     descriptor_path = root / _package.DESCRIPTOR
     for folder in {root, *(root / Path(r["path"]).parent for r in _resources(descriptor_path))}:
         remove_leftovers(folder)  # what an interrupted build left behind is never shipped
+    on_stage("validate")
     report = validate(root)
     if any(not p.generated for p in report.problems):
         raise BuildRefused(report)
@@ -72,16 +74,19 @@ def build(path: str | Path = ".") -> list[Path]:
     # leaves every file as it was.
     model = package(root)
     fresh: dict[Path, bytes] = {}
+    on_stage("panels")
     for name, data in derived.panels_csv(root).items():  # both panels from one pass over the inputs
         fresh[model.csv_path(name)] = data
     outputs: dict[Path, bytes] = dict(fresh)
     for table_model in model.tables:
+        on_stage(f"Parquet {table_model.name}")
         csv_path = model.csv_path(table_model.name)
         data = fresh.get(csv_path) or csv_path.read_bytes()
         table = read_csv_arrow(io.BytesIO(data), table_model)
         parquet_path = model.parquet_path(table_model.name)
         if not _parquet_is_current(parquet_path, table):
             outputs[parquet_path] = parquet_bytes(table)
+    on_stage("codebook")
     outputs[root / codebook.CODEBOOK] = codebook.render(root).encode("utf-8")
     changed = [p for p, data in outputs.items() if not p.is_file() or p.read_bytes() != data]
     write_files_atomic({p: outputs[p] for p in changed})

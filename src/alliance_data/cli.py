@@ -31,10 +31,12 @@ def _parser() -> argparse.ArgumentParser:
     validate.add_argument("--format", choices=["text", "json"], default="text", help="report format (default: text)")
     validate.add_argument("--fingerprint", metavar="SHA256", help="also check that the data has this content fingerprint "
                                                                   "(as printed by alliance-data info or citation())")
-    build = commands.add_parser("build", help="write Parquet files, resource hashes and the codebook from the CSVs",
-                                description="Validate, then write the Parquet files, the hash and bytes of each "
-                                            "resource, and CODEBOOK.md. Invalid data is refused and nothing is written.")
+    build = commands.add_parser("build", help="write the panels, the Parquet files and the codebook from the CSVs",
+                                description="Validate, then write the generated tables (dyad_year, dyad_year_directed), a "
+                                            "Parquet file beside each CSV, and CODEBOOK.md. Invalid data is refused and "
+                                            "nothing is written; datapackage.json is never rewritten.")
     build.add_argument("path", nargs="?", default=".", help="folder holding datapackage.json (default: .)")
+    build.add_argument("--quiet", action="store_true", help="no progress display (it is shown only on a terminal anyway)")
     export = commands.add_parser(
         "export", help="write the data as a CSV package, Parquet files, a SQLite database or a release set",
         description="csv: a complete data package (datapackage.json, schemas/, tables/*.csv) in the folder OUT. "
@@ -48,16 +50,19 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--out", required=True, type=Path, help="output folder, or the database file for sqlite")
     export.add_argument("--source", type=Path, help="folder holding datapackage.json, built (and so validated) first "
                         "(default: the installed data)")
+    export.add_argument("--quiet", action="store_true", help="no progress display (it is shown only on a terminal anyway)")
     diff = commands.add_parser("diff", help="list the rows added, removed and changed between two package folders",
                                description="Compare two data package folders table by table, by primary key.")
     diff.add_argument("old", help="folder of the old version (holding datapackage.json)")
     diff.add_argument("new", help="folder of the new version")
     diff.add_argument("--format", choices=["text", "json"], default="text", help="report format (default: text)")
-    figures = commands.add_parser("figures", help="draw the network and timeline figures from the data",
-                                  description="Draw the partnership network and the timeline as SVG (needs the "
-                                              "figures extra: matplotlib and networkx).")
+    figures = commands.add_parser("figures", help="draw the timeline, coverage, votes and network figures from the data",
+                                  description="Draw cooperation and conflict by year, coverage by year, the votes and the "
+                                              "partnership network as SVG, with figures.json (needs the figures extra: "
+                                              "matplotlib and networkx).")
     figures.add_argument("path", nargs="?", help="folder holding datapackage.json (default: the installed data)")
     figures.add_argument("--out", type=Path, help="output folder (default: PATH/docs, or ./docs for the installed data)")
+    figures.add_argument("--quiet", action="store_true", help="no progress display (it is shown only on a terminal anyway)")
     return parser
 
 
@@ -149,11 +154,14 @@ def _validate(path: str | None, fmt: str, expected: str | None = None) -> int:
     return OK
 
 
-def _build(path: str) -> int:
+def _build(path: str, quiet: bool = False) -> int:
     from .build import BuildRefused, build
+    from .model import package
+    from .progress import stages
 
     try:
-        changed = build(Path(path))
+        with stages("build", 3 + len(package(Path(path)).table_names), quiet) as stage:
+            changed = build(Path(path), stage)
     except BuildRefused as refused:
         _print_report(refused.report, "text")
         print("build refused: fix the problems above; no file was changed", file=sys.stderr)
@@ -165,7 +173,7 @@ def _build(path: str) -> int:
     return OK
 
 
-def _export(fmt: str, out: Path, source: Path | None) -> int:
+def _export(fmt: str, out: Path, source: Path | None, quiet: bool = False) -> int:
     from . import export
 
     if source is not None and not (source / _package.DESCRIPTOR).is_file():
@@ -189,8 +197,16 @@ def _export(fmt: str, out: Path, source: Path | None) -> int:
             return INVALID
     writers = {"csv": export.export_csv, "parquet": export.export_parquet, "sqlite": export.export_sqlite,
                "stata": researchers.export_stata, "xlsx": researchers.export_xlsx}
+    from .progress import stages
+
     try:
-        written = export.export_release(out, source) if fmt == "release" and source is not None else writers[fmt](out, source)
+        if fmt == "release" and source is not None:
+            with stages("release", export.RELEASE_STAGES, quiet) as stage:
+                written = export.export_release(out, source, stage)
+        else:
+            with stages("export", 1, quiet) as stage:
+                stage(fmt)
+                written = writers[fmt](out, source)
     except export.ExportError as error:  # CannotRepresent included
         print(f"alliance-data: {error}", file=sys.stderr)
         return USAGE if "pip install" in str(error) or "source checkout" in str(error) else INVALID
@@ -210,11 +226,13 @@ def _diff(old: str, new: str, fmt: str) -> int:
     return OK
 
 
-def _figures(path: str | None, out: Path | None) -> int:
+def _figures(path: str | None, out: Path | None, quiet: bool = False) -> int:
     from .figures import render
+    from .progress import stages
 
     try:
-        written = render(path, out)
+        with stages("figures", 5, quiet) as stage:
+            written = render(path, out, stage)
     except ImportError as error:
         print(f"alliance-data: {error}", file=sys.stderr)
         return USAGE
@@ -279,12 +297,12 @@ def _main(argv: list[str] | None = None) -> int:
         if args.command == "validate":
             return _validate(args.path, args.format, args.fingerprint)
         if args.command == "build":
-            return _build(args.path)
+            return _build(args.path, args.quiet)
         if args.command == "diff":
             return _diff(args.old, args.new, args.format)
         if args.command == "figures":
-            return _figures(args.path, args.out)
-        return _export(args.format, args.out, args.source)
+            return _figures(args.path, args.out, args.quiet)
+        return _export(args.format, args.out, args.source, args.quiet)
     except (CannotValidate, _package.DataPackageError) as error:
         print(f"alliance-data: {error}", file=sys.stderr)
         return USAGE

@@ -22,6 +22,7 @@ from . import _package, derived
 from ._io import write_bytes_atomic, write_text_atomic
 from .dtypes import sqlite_type
 from .model import Field, Table, package
+from .progress import Stage, silent
 
 SQLITE_NAME = "alliance-data.db"
 DATASETTE_METADATA = "metadata.json"
@@ -332,7 +333,10 @@ def _zip_of_csv_package(root: Path, version: str) -> bytes:
     return buffer.getvalue()
 
 
-def export_release(out: Path, root: Path) -> list[Path]:
+RELEASE_STAGES = 9
+
+
+def export_release(out: Path, root: Path, on_stage: Stage = silent) -> list[Path]:
     """Write the release set of a source checkout to ``out``: the wheel and sdist, a zip of
     the CSV package, every Parquet file, the SQLite database with its Datasette metadata,
     the Stata zip and the workbook, the figures (with the figures extra), the content
@@ -345,12 +349,14 @@ def export_release(out: Path, root: Path) -> list[Path]:
 
     if not (root / "pyproject.toml").is_file():
         raise ExportError(f"{root}: a release is built from a source checkout (with pyproject.toml); use --source")
+    on_stage("build the checkout")
     try:
         build(root)
     except BuildRefused as refused:
         raise ExportError(f"{root}: the data has {len(refused.report.problems)} problems; run alliance-data validate {root}") from None
     version = _package.data_version(root)
     out.mkdir(parents=True, exist_ok=True)
+    on_stage("wheel and sdist")
     with tempfile.TemporaryDirectory() as scratch:
         result = subprocess.run([sys.executable, "-m", "hatchling", "build", "-d", scratch], cwd=root, capture_output=True, text=True)
         if result.returncode != 0:
@@ -359,19 +365,26 @@ def export_release(out: Path, root: Path) -> list[Path]:
             write_bytes_atomic(out / built.name, built.read_bytes())
     # Stable names (no version in them), so .../releases/latest/download/<name> always works;
     # the wheel and the sdist carry the version in their names, as packaging requires.
+    on_stage("CSV zip")
     write_bytes_atomic(out / "alliance-data-csv.zip", _zip_of_csv_package(root, version))
+    on_stage("Parquet files")
     export_parquet(out, root)
+    on_stage("SQLite database")
     export_sqlite(out / SQLITE_NAME, root)
     from . import researchers
 
+    on_stage("Stata files")
     write_bytes_atomic(out / "alliance-data-stata.zip", researchers.stata_zip(root))
+    on_stage("workbook")
     write_bytes_atomic(out / "alliance-data.xlsx", researchers.xlsx_bytes(root))
+    on_stage("figures")
     try:
         from . import figures
 
         figures.render(root, out)
     except ImportError:
         pass  # without matplotlib and networkx (the figures extra) a release has no pictures
+    on_stage("fingerprint and checksums")
     write_text_atomic(out / FINGERPRINT, f"{_package.fingerprint(root)}  alliance-data {version}\n")
     files = sorted(p for p in out.iterdir() if p.is_file() and p.name != CHECKSUMS)
     sums = "".join(f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n" for p in files)

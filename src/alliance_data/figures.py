@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ._io import write_bytes_atomic, write_text_atomic
 from .model import package
+from .progress import Stage, silent
 
 NETWORK = "partnership-network.svg"
 TIMELINE = "timeline.svg"
@@ -269,7 +270,7 @@ def _coverage(frames, plt, credit: str) -> bytes:
     return data
 
 
-def render(path: str | Path | None = None, out: str | Path | None = None) -> list[Path]:
+def render(path: str | Path | None = None, out: str | Path | None = None, on_stage: Stage = silent) -> list[Path]:
     """Draw the figures from the package at ``path`` (default: the installed data) into ``out``
     (default ``path/docs``, or ``docs`` in the current folder for the installed data).
 
@@ -290,14 +291,18 @@ def render(path: str | Path | None = None, out: str | Path | None = None) -> lis
     target = Path(out) if out is not None else (root / "docs" if path is not None else Path("docs"))
     # Reproducible SVG: fixed ids, no dates, fonts as paths.
     plt.rcParams.update({"svg.hashsalt": "alliance-data", "svg.fonttype": "path", "font.family": "DejaVu Sans"})
+    on_stage("read the data")
     frames = _frames(root)
     from . import _package
 
     model = package(root)
     credit = (f"alliance-data {model.version} ({_package.fingerprint(root)[:19]}…), "
               f"{', '.join(lic['name'] for lic in model.licenses)}: the Iran–Russia partnership dataset")
-    written = {target / TIMELINE: _timeline(frames, plt, credit), target / NETWORK: _network(frames, plt, nx, credit),
-               target / VOTES: _votes(frames, plt, credit), target / COVERAGE: _coverage(frames, plt, credit)}
+    written = {}
+    for name, draw in ((TIMELINE, lambda: _timeline(frames, plt, credit)), (NETWORK, lambda: _network(frames, plt, nx, credit)),
+                       (VOTES, lambda: _votes(frames, plt, credit)), (COVERAGE, lambda: _coverage(frames, plt, credit))):
+        on_stage(name)
+        written[target / name] = draw()
     for file, data in written.items():
         write_bytes_atomic(file, data)
     stamp = {"data_sha256": data_fingerprint(root), "data_version": model.version, "drawn_from": list(INPUTS),
