@@ -67,6 +67,14 @@ def _frames(root: Path):
     return frames
 
 
+def _finish(figure, plt, credit: str) -> bytes:
+    """Credit the dataset under the figure, then the figure as SVG, closed."""
+    figure.text(0.01, 0.005, credit, fontsize=7, color="#555555")
+    data = _svg(figure)
+    plt.close(figure)
+    return data
+
+
 def _svg(figure) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
@@ -137,10 +145,7 @@ def _network(frames, plt, nx, credit: str) -> bytes:
     axes.set_title("Partners in Iran–Russia agreements: Iran's side (left, red) and Russia's (right, blue), and third parties in\n"
                    "agreements with both (targets and observers left out; denied, alleged and expected links not drawn)")
     axes.axis("off")
-    figure.text(0.01, 0.005, credit, fontsize=7, color="#555555")
-    data = _svg(figure)
-    plt.close(figure)
-    return data
+    return _finish(figure, plt, credit)
 
 
 def _mark_years(axes, panel, years) -> list:
@@ -213,10 +218,7 @@ def _timeline(frames, plt, credit: str) -> bytes:
     line.legend(loc="lower right", fontsize=8, frameon=False)
     axes.set_xlim(years.min() - 0.6, years.max() + 0.6)
     axes.set_title("Iran–Russia cooperation and conflict by year (dyad_year: CAMEO quad classes and Goldstein sum)", pad=95)
-    figure.text(0.01, 0.005, credit, fontsize=7, color="#555555")
-    data = _svg(figure)
-    plt.close(figure)
-    return data
+    return _finish(figure, plt, credit)
 
 
 def _votes(frames, plt, credit: str) -> bytes:
@@ -247,10 +249,7 @@ def _votes(frames, plt, credit: str) -> bytes:
     axes.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
     axes.set_title("Votes in the UN Security Council, the IAEA Board of Governors and the UN General Assembly (votes table)")
     axes.grid(axis="x", color="#eeeeee")
-    figure.text(0.01, 0.005, credit, fontsize=7, color="#555555")
-    data = _svg(figure)
-    plt.close(figure)
-    return data
+    return _finish(figure, plt, credit)
 
 
 def _coverage(frames, plt, credit: str) -> bytes:
@@ -264,10 +263,7 @@ def _coverage(frames, plt, credit: str) -> bytes:
     bars, names = axes.get_legend_handles_labels()
     axes.legend(bars + handles, names + [h.get_label() for h in handles], loc="upper left", fontsize=8, frameon=False)
     axes.set_title("Coverage by year: counts of events reflect what was collected as well as what happened")
-    figure.text(0.01, 0.005, credit, fontsize=7, color="#555555")
-    data = _svg(figure)
-    plt.close(figure)
-    return data
+    return _finish(figure, plt, credit)
 
 
 def render(path: str | Path | None = None, out: str | Path | None = None, on_stage: Stage = silent) -> list[Path]:
