@@ -11,7 +11,7 @@ import pytest
 
 import alliance_data
 from alliance_data.cli import main
-from conftest import DATA, REPO, read_rows, snapshot, write_rows
+from conftest import REPO, read_rows, snapshot, write_rows
 
 
 def run(*args: str, cwd: Path | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
@@ -30,7 +30,7 @@ def test_info_lists_version_tables_rows_and_columns(capsys) -> None:
     out = capsys.readouterr().out
     assert f"data version {alliance_data.data_version()}" in out
     rows = len(alliance_data.load("agreements"))
-    line = next(l for l in out.splitlines() if l.startswith("agreements "))
+    line = next(text for text in out.splitlines() if text.startswith("agreements "))
     assert str(rows) in line.split() and "agreement_id" in line
 
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pycountry
 import pytest
 from countrycode import countrycode
 
 from alliance_data import _package
-from conftest import DATA, REPO, read_rows
+from conftest import DATA, read_rows
 
 TABLES = [r["name"] for r in _package.resources(DATA)]  # the descriptor's, then the generated ones
 PARTIAL_DATE = re.compile(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")

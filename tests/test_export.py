@@ -295,7 +295,6 @@ def test_agreements_wide_lists_every_party_by_role_and_counts_sources() -> None:
         assert row["n_sources"] == backing["source_id"].nunique()
     csv_rows = list(csv.DictReader(io.StringIO(derived.agreements_wide_csv().decode("utf-8"))))
     assert [r["agreement_id"] for r in csv_rows] == [row["agreement_id"] for row in wide]
-    with_value = next(r for r in csv_rows if r["value_low"])
     source_rows = csv.DictReader(io.StringIO((DATA / "tables" / "agreements.csv").read_text(encoding="utf-8")))
     written = {a["agreement_id"]: a["value_low"] for a in source_rows}
     assert all(r["value_low"] == written[r["agreement_id"]] for r in csv_rows), "numbers as written in the CSV"

@@ -14,7 +14,7 @@ import pytest
 import alliance_data
 from alliance_data.cli import main
 from alliance_data.diff import diff, render_text
-from conftest import DATA, REPO, read_rows, write_rows
+from conftest import DATA, read_rows, write_rows
 
 FACT_TABLES = ["actors", "agreements", "events", "trade_items", "settlement_methods", "frictions", "observations"]
 
@@ -106,7 +106,7 @@ def test_load_with_sources_adds_each_rows_citations(name: str) -> None:
     assert frame["citations"].dtype != object
     citations = alliance_data.load("citations")
     citations = citations[citations["record_table"] == name]
-    for record_id, cited in zip(frame[key], frame["citations"]):
+    for record_id, cited in zip(frame[key], frame["citations"], strict=False):
         expected = citations.loc[citations["record_id"] == record_id, "source_id"]
         assert sorted(c["source_id"] for c in cited) == sorted(expected)
 

@@ -119,7 +119,9 @@ def test_workflows_pass_an_offline_audit() -> None:
 def test_the_type_check_runs_once_in_ci_not_in_the_suite() -> None:
     """mypy runs as its own workflow step (fast, cached there), not inside a pytest test."""
     workflow = (REPO / ".github" / "workflows" / "validate.yml").read_text(encoding="utf-8")
-    assert "python -m mypy" in workflow
+    assert "python -m mypy" in workflow and "ruff check src tests" in workflow
+    pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    assert 'select = ["E", "F", "W", "B", "UP", "SIM", "RUF", "PERF"]' in pyproject
 
 
 @needs_checkout

@@ -9,7 +9,7 @@ import pytest
 
 import alliance_data
 from alliance_data.cli import main
-from conftest import DATA, REPO
+from conftest import DATA
 
 pyreadstat = pytest.importorskip("pyreadstat")
 openpyxl = pytest.importorskip("openpyxl")

@@ -13,7 +13,7 @@ import pandera.errors
 import pytest
 
 import alliance_data
-from conftest import DATA, REPO
+from conftest import DATA
 
 SCHEMAS = {name: json.loads((DATA / "schemas" / f"{name}.schema.json").read_text(encoding="utf-8"))
            for name in alliance_data.tables()}

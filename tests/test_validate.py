@@ -190,6 +190,8 @@ def test_a_citation_of_a_missing_record(tmp_path: Path) -> None:
         ("sources", "source_id", "tass-1940345", {"language": "zz"}, "language", "is not an ISO 639-1 language code"),
         ("trade_items", "item_id", "saffron-irn-rus", {"importer_id": "IRN"}, "importer_id", "exporter and importer are the same"),
         ("observations", "observation_id", "trade-turnover-2023", {"period": "2023-02-30/2023-04"}, "period", "is not a real calendar date"),
+        ("observations", "observation_id", "trade-turnover-2023", {"flow": ""}, "flow", "trade figures need a flow"),
+        ("observations", "observation_id", "corridor-cargo-instc-2022", {"flow": "turnover"}, "flow", "other figures have none, or a direction only"),
     ],
 )
 def test_rules_table_schema_cannot_state(tmp_path: Path, table, key, value, changes, field, message) -> None:
@@ -267,7 +269,7 @@ def tiny_package(root: Path, text: str) -> Path:
                          {"name": "text", "type": "string"}], "primaryKey": ["id"]}
     (root / "notes.schema.json").write_text(json.dumps(schema), encoding="utf-8")
     quoted = '"' + text.replace('"', '""') + '"'  # written by hand: csv.writer refuses NUL on Python 3.10
-    (root / "notes.csv").write_bytes(f"id,text\na,{quoted}\n".encode("utf-8"))
+    (root / "notes.csv").write_bytes(f"id,text\na,{quoted}\n".encode())
     data = (root / "notes.csv").read_bytes()
     descriptor = {"name": "tiny", "version": "1.0.0", "resources": [
         {"name": "notes", "path": "notes.csv", "schema": "notes.schema.json",

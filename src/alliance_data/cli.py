@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from . import _package
+import contextlib
 
 OK, INVALID, USAGE = 0, 1, 2
 
@@ -257,10 +258,8 @@ def run() -> None:
         print("alliance-data: interrupted", file=sys.stderr)
         code = INTERRUPTED
     for stream in (sys.stdout, sys.stderr):
-        try:
+        with contextlib.suppress(BrokenPipeError, ValueError):
             stream.flush()
-        except (BrokenPipeError, ValueError):
-            pass
     os._exit(code)
 
 

@@ -34,7 +34,7 @@ def _constraints(field: Field, primary_key: tuple[str, ...]) -> str:
 
 
 def _references(table: Table) -> dict[str, str]:
-    return {field: f"{fk.resource}.{target}" for fk in table.foreign_keys for field, target in zip(fk.fields, fk.reference)}
+    return {field: f"{fk.resource}.{target}" for fk in table.foreign_keys for field, target in zip(fk.fields, fk.reference, strict=False)}
 
 
 def _rows(name: str, root: Path | None = None) -> list[dict[str, Any]]:

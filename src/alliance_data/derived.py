@@ -64,7 +64,7 @@ def read_rows(name: str, root: Path | None = None) -> Rows:
     if any(len(row) != len(header) for row in cells):  # a ragged row: pad or keep extras as csv.DictReader does
         with open(package(root).csv_path(name), newline="", encoding="utf-8") as handle:
             return list(csv.DictReader(handle))
-    return [dict(zip(header, row)) for row in cells]
+    return [dict(zip(header, row, strict=False)) for row in cells]
 
 
 def period_end(date: str) -> str:
@@ -401,7 +401,7 @@ def agreements_wide(root: Path | None = None) -> pa.Table:
     model = package(root)
     roles = model.table("agreement_parties").field("role")
     agreements = read_arrow("agreements", root, columns=WIDE_AGREEMENT_FIELDS)
-    columns = dict(zip(agreements.column_names, agreements.columns))  # enums stay dictionary-encoded
+    columns = dict(zip(agreements.column_names, agreements.columns, strict=False))  # enums stay dictionary-encoded
     ids = columns["agreement_id"]
     # Each role's actors, sorted and joined per agreement (Arrow sorts strings by code point, as sorted() does).
     parties = read_arrow("agreement_parties", root, columns=["agreement_id", "role", "actor_id"])
@@ -431,7 +431,7 @@ def agreements_wide_csv(root: Path | None = None) -> bytes:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(table.column_names)
     texts = [["" if v is None else _text(v) for v in column.to_pylist()] for column in table.columns]
-    writer.writerows(zip(*texts))
+    writer.writerows(zip(*texts, strict=False))
     return buffer.getvalue().encode("utf-8")
 
 

@@ -134,10 +134,7 @@ def _compare(before: _Table, after: _Table, change: TableDiff) -> None:
     differs = None
     for c in after.columns:
         new_values = after.rows[c] if aligned else pc.take(after.rows[c], new_rows)
-        if c not in before.rows.column_names:
-            old_values = pa.repeat(pa.scalar("", pa.string()), len(new_values))
-        else:
-            old_values = before.rows[c] if aligned else pc.take(before.rows[c], old_rows)
+        old_values = pa.repeat(pa.scalar("", pa.string()), len(new_values)) if c not in before.rows.column_names else before.rows[c] if aligned else pc.take(before.rows[c], old_rows)
         d = pc.not_equal(old_values, new_values)
         differs = d if differs is None else pc.or_(differs, d)
     if differs is None or not pc.any(differs).as_py():
@@ -149,7 +146,7 @@ def _compare(before: _Table, after: _Table, change: TableDiff) -> None:
         changed_old, changed_new = pc.filter(old_rows, differs), pc.filter(new_rows, differs)
         old_part, new_part = before.rows.take(changed_old).to_pylist(), after.rows.take(changed_new).to_pylist()
         keys = pc.take(new_keys, changed_new).to_pylist()
-    for key, previous, row in zip(keys, old_part, new_part):
+    for key, previous, row in zip(keys, old_part, new_part, strict=False):
         change.changed[key] = {c: (previous.get(c, ""), row[c]) for c in after.columns if previous.get(c, "") != row[c]}
 
 

@@ -66,7 +66,7 @@ def export_parquet(out: Path, root: Path | None = None) -> list[Path]:
         written.append(out / f"{name}.parquet")
     wide = derived.agreements_wide(root)
     write_bytes_atomic(out / f"{derived.AGREEMENTS_WIDE}.parquet", parquet_bytes(wide))
-    return written + [out / f"{derived.AGREEMENTS_WIDE}.parquet"]
+    return [*written, out / f"{derived.AGREEMENTS_WIDE}.parquet"]
 
 
 def _free_text(field: Field) -> bool:
@@ -75,7 +75,7 @@ def _free_text(field: Field) -> bool:
 
 def _foreign_keys(table: Table) -> list[tuple[str, str, str]]:
     """Foreign keys as sqlite-utils wants them: (column, other table, other column)."""
-    return [(field, fk.resource, target) for fk in table.foreign_keys for field, target in zip(fk.fields, fk.reference)]
+    return [(field, fk.resource, target) for fk in table.foreign_keys for field, target in zip(fk.fields, fk.reference, strict=False)]
 
 
 def _python_values(column: Any) -> list[Any]:
@@ -187,8 +187,8 @@ def export_sqlite(out: Path, root: Path | None = None) -> list[Path]:
                 insert(name, ["code", "meaning", "label"], [(r["code"], r["meaning"], r["label"]) for r in rows])
             for name in order:
                 arrow = read_arrow(name, root)
-                insert(name, arrow.column_names, zip(*(_python_values(column) for column in arrow.columns)))
-            insert(derived.AGREEMENTS_WIDE, wide.column_names, zip(*(_python_values(column) for column in wide.columns)))
+                insert(name, arrow.column_names, zip(*(_python_values(column) for column in arrow.columns), strict=False))
+            insert(derived.AGREEMENTS_WIDE, wide.column_names, zip(*(_python_values(column) for column in wide.columns), strict=False))
             for fact, name in citation_tables.items():
                 db.conn.execute(f"INSERT INTO [{name}] SELECT record_id, source_id, locator, stance, note "
                                 "FROM citations WHERE record_table = ?", (fact,))

@@ -82,7 +82,7 @@ def _svg(figure) -> bytes:
 
 
 def _sides(frames) -> dict[str, str]:
-    parent = {str(a): (str(p) if isinstance(p, str) else "") for a, p in zip(frames["actors"]["actor_id"], frames["actors"]["parent_id"])}
+    parent = {str(a): (str(p) if isinstance(p, str) else "") for a, p in zip(frames["actors"]["actor_id"], frames["actors"]["parent_id"], strict=False)}
     sides = {}
     for actor in parent:
         node, seen = actor, set()
@@ -117,7 +117,7 @@ def _network(frames, plt, nx, credit: str) -> bytes:
             for b in members[i + 1:]:
                 graph.add_edge(a, b, domain=domains[agreement_id])
     parents = frames["actors"].dropna(subset=["parent_id"])
-    belongs = [(str(a), str(p)) for a, p in zip(parents["actor_id"], parents["parent_id"]) if str(a) in graph and str(p) in graph]
+    belongs = [(str(a), str(p)) for a, p in zip(parents["actor_id"], parents["parent_id"], strict=False) if str(a) in graph and str(p) in graph]
     layout_graph = nx.Graph(graph)
     layout_graph.add_edges_from(belongs)
     fixed = {n: xy for n, xy in (("IRN", (-1.0, 0.0)), ("RUS", (1.0, 0.0))) if n in layout_graph}
@@ -155,7 +155,7 @@ def _mark_years(axes, panel, years) -> list:
     handles = []
     partial = panel["partial_year"].astype(int).to_numpy() == 1
     thin = panel["sources_cited"].astype(int).to_numpy() < LOW_COVERAGE
-    for year, is_partial, is_thin in zip(years, partial, thin):
+    for year, is_partial, is_thin in zip(years, partial, thin, strict=False):
         if is_partial:
             axes.axvspan(year - 0.5, year + 0.5, color="#fee08b", alpha=0.5, zorder=0)
         elif is_thin:
@@ -231,11 +231,11 @@ def _votes(frames, plt, credit: str) -> bytes:
 
     import pandas as pd
 
-    for y, (label, mask) in enumerate(rows.items()):
+    for y, mask in enumerate(rows.values()):
         chosen = votes[mask]
         dates = pd.to_datetime(chosen["date"].astype(str).str.pad(10, side="right", fillchar="-").str.replace("--", "-07-01", regex=False)
                                .str.replace("-$", "", regex=True).str.slice(0, 10), errors="coerce")
-        for date, vote in zip(dates, chosen["vote"]):
+        for date, vote in zip(dates, chosen["vote"], strict=False):
             if pd.isna(date):
                 continue
             shown = isinstance(vote, str)

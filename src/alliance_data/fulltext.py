@@ -9,7 +9,6 @@ from . import derived
 from .model import package
 
 if TYPE_CHECKING:
-    import pandas as pd
 
     from .model import Table
 
@@ -46,7 +45,7 @@ def search_rows(query: str) -> list[dict[str, str]]:
         "select tbl, id, field, snippet(cells, 3, '[', ']', '…', 12) from cells where cells match ? order by rank, tbl, id, field",
         (words,)).fetchall()
     connection.close()
-    return [dict(zip(COLUMNS, row)) for row in found]
+    return [dict(zip(COLUMNS, row, strict=False)) for row in found]
 
 
 def search(query: str, backend: Literal["pandas", "polars"] = "pandas"):

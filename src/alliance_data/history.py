@@ -81,15 +81,12 @@ TIMELINE_COLUMNS = ["date", "precision", "what", "table", "record_id", "kind", "
 
 def timeline_rows() -> list[dict[str, str]]:
     """The rows of :func:`timeline` as dicts of text, oldest first."""
-    rows: list[dict[str, str]] = []
-    for e in derived.read_rows("events"):
-        rows.append({"date": e["date"], "what": "event", "table": "events", "record_id": e["event_id"], "kind": e["kind"],
-                     "evidence": e["evidence"], "summary": e["summary"]})
-    for a in derived.read_rows("agreements"):
-        for column in ("signed", "start", "end"):
-            if a[column]:
-                rows.append({"date": a[column], "what": column, "table": "agreements", "record_id": a["agreement_id"],
-                             "kind": a["kind"], "evidence": a["evidence"], "summary": a["title"]})
+    rows: list[dict[str, str]] = [
+        {"date": e["date"], "what": "event", "table": "events", "record_id": e["event_id"], "kind": e["kind"],
+         "evidence": e["evidence"], "summary": e["summary"]} for e in derived.read_rows("events")]
+    rows += [{"date": a[column], "what": column, "table": "agreements", "record_id": a["agreement_id"],
+              "kind": a["kind"], "evidence": a["evidence"], "summary": a["title"]}
+             for a in derived.read_rows("agreements") for column in ("signed", "start", "end") if a[column]]
     for o in derived.read_rows("observations"):
         date = o["stated_on"] or o["period"].split("/")[0]
         rows.append({"date": date, "what": "observation", "table": "observations", "record_id": o["observation_id"],

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -172,7 +173,7 @@ def cow_codes(iso3: list[str]) -> list[int | None]:
         from countrycode import countrycode
 
         return [None if code is None else int(code) for code in countrycode(iso3, origin="iso3c", destination="cown")]
-    cown = dict(zip(codes["iso3c"], codes["cown"]))
+    cown = dict(zip(codes["iso3c"], codes["cown"], strict=False))
     historic = _historic_countries()
     for code in set(iso3) - cown.keys():
         if code in historic:  # countrycode finds a former state by its name, not by a code
@@ -184,7 +185,7 @@ def _cown_by_name(codes: dict[str, list], name: str) -> int | None:
     """The COW code of the first countrycode row whose English name pattern matches ``name``."""
     import re
 
-    for pattern, cown in zip(codes["country.name.en.regex"], codes["cown"]):
+    for pattern, cown in zip(codes["country.name.en.regex"], codes["cown"], strict=False):
         if pattern and cown is not None and re.search(pattern, name, re.IGNORECASE):
             return int(cown)
     return None
@@ -255,11 +256,21 @@ def _flow_parties(table: pa.Table) -> pa.Array:
     return pc.if_else(one_way, pc.and_(both, differ), neither)
 
 
+# Indicators of goods, money or energy moving between the two: each needs a flow.
+TRADE_INDICATORS = ("bilateral_trade_turnover", "bilateral_trade_turnover_change", "trade_value", "trade_value_change",
+                    "grain_exports", "farm_exports", "farm_trade", "vehicle_exports", "arms_transfers", "gas_supply",
+                    "oil_products_swap", "credit", "investment")
+
+
 def _flow_for_trade(table: pa.Table) -> pa.Array:
+    import pyarrow as pa
     import pyarrow.compute as pc
 
-    trade = pc.invert(pc.equal(table["indicator"], "national_currency_settlement_share"))
-    return pc.equal(trade, pc.is_valid(table["flow"]))
+    trade = pc.is_in(table["indicator"], value_set=pa.array(TRADE_INDICATORS))
+    has_flow = pc.is_valid(table["flow"])
+    # Other figures (the settlement share, cargo, visitors, drones) have none, or a direction only.
+    direction_only = pc.and_(has_flow, pc.not_equal(table["flow"], "turnover"))
+    return pc.if_else(trade, has_flow, pc.or_(pc.invert(has_flow), pc.fill_null(direction_only, False)))
 
 
 def _root_is_prefix(table: pa.Table) -> pa.Array:
@@ -299,8 +310,10 @@ ROW_RULES = (
     RowRule("settlement_methods", "currency_code", "is an ISO 4217 currency code", "is not an ISO 4217 currency code", _in_code_list("currency_code", _currencies)),
     RowRule("sources", "language", "is an ISO 639-1 language code", "is not an ISO 639-1 language code", _in_code_list("language", _languages)),
     *_span_and_value_rules("events", "date", "date_end"),
-    RowRule("events", "sets_status", "only an event of an agreement (agreement_id filled) sets a status", "sets a status but names no agreement_id", _status_needs_agreement),
-    RowRule("observations", "flow", "filled for trade indicators, empty for the settlement share", "trade figures need a flow (turnover, exports or imports); the settlement share has none", _flow_for_trade),
+    RowRule("events", "sets_status", "only an event of an agreement (agreement_id filled) sets a status",
+            "sets a status but names no agreement_id", _status_needs_agreement),
+    RowRule("observations", "flow", "filled for trade indicators (goods, money, energy); for other figures empty, or a direction (exports, imports) only",
+            "trade figures need a flow (turnover, exports or imports); other figures have none, or a direction only", _flow_for_trade),
     RowRule("observations", "exporter_id", "exporter_id and importer_id are filled, and differ, for a one-way flow (exports, imports), and empty otherwise",
             "a one-way flow (exports, imports) names a different exporter_id and importer_id; turnover and shares name neither", _flow_parties),
     RowRule("cameo_codes", "root_code", "is the first two digits of cameo_code", "is not the first two digits of cameo_code", _root_is_prefix),
@@ -318,7 +331,7 @@ def rule_check_for_pandas(rule: RowRule) -> Callable[[pd.DataFrame], pd.Series]:
         table = pa.Table.from_pandas(frame, preserve_index=False)
         table = pa.table({
             name: column.cast(column.type.value_type) if pa.types.is_dictionary(column.type) else column
-            for name, column in zip(table.column_names, table.columns)
+            for name, column in zip(table.column_names, table.columns, strict=False)
         })
         result = rule.check(table)
         return pd.Series(result.to_numpy(zero_copy_only=False), index=frame.index)
@@ -340,7 +353,6 @@ def package_problems(tables: dict[str, pa.Table], primary_keys: dict[str, list[s
     """Check the rules that span tables, on the tables' text cells (empty = missing):
     citations point at real records and every fact row has a supporting citation (the
     evidence each row claims is checked in :mod:`alliance_data.semantics`)."""
-    import pyarrow as pa
     import pyarrow.compute as pc
 
     problems: list[RowProblem] = []
@@ -357,11 +369,11 @@ def package_problems(tables: dict[str, pa.Table], primary_keys: dict[str, list[s
         ids = tables[table][key].combine_chunks()
         rows = pc.indices_nonzero(pc.equal(record_table, table))  # this table's citations
         cited = pc.take(record_id, rows)
-        for row in pc.filter(rows, pc.invert(pc.is_in(cited, value_set=ids))).to_pylist():
-            problems.append(RowProblem("citations", row, "record_id", f"\"{record_id[row]}\" is not among the {key} values of {table}"))
+        problems += [RowProblem("citations", row, "record_id", f"\"{record_id[row]}\" is not among the {key} values of {table}")
+                     for row in pc.filter(rows, pc.invert(pc.is_in(cited, value_set=ids))).to_pylist()]
         backing = pc.take(supports, rows)
         cited_ids = pc.filter(cited, backing)
         uncited = pc.invert(pc.is_in(ids, value_set=cited_ids))
-        for row in pc.indices_nonzero(uncited).to_pylist():
-            problems.append(RowProblem(table, row, key, f"\"{ids[row]}\" has no supporting citation: add a row to tables/citations.csv"))
+        problems += [RowProblem(table, row, key, f"\"{ids[row]}\" has no supporting citation: add a row to tables/citations.csv")
+                     for row in pc.indices_nonzero(uncited).to_pylist()]
     return problems

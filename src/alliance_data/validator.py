@@ -412,8 +412,7 @@ def _read_table(root: Path, name: str, rel: str, schema: dict[str, Any]) -> tupl
     if b"\n\n" in raw:  # cells hold no line breaks here, so two in a row make a blank line
         physical = raw.split(b"\n")
         blanks = [i + 1 for i, line in enumerate(physical[:-1]) if line == b"" and i > 0]
-        for line in blanks[:MAX_PER_FIELD]:
-            problems.append(Problem(rel, line, "", "is a blank line: remove it"))
+        problems += [Problem(rel, line, "", "is a blank line: remove it") for line in blanks[:MAX_PER_FIELD]]
         if len(blanks) > MAX_PER_FIELD:
             problems.append(Problem(rel, blanks[MAX_PER_FIELD], "", "... and more blank lines like the above",
                                     more=len(blanks) - MAX_PER_FIELD))
@@ -597,10 +596,9 @@ def _check_cells(table: _Table) -> None:
                 too = pc.and_(filled, compare(pc.utf8_length(values), int(length)))
                 report(too, lambda i, b=bound, w=word, x=length: f"{value(i)} is {w} than the {b} {x}")
                 valid = pc.and_(valid, pc.invert(too))
-        if f.unique or key_fields == [name]:
-            if _has_repeats(same, same_values if same is not column else values, None if same is not column else indices):
-                _duplicates(collect, name, same, pc.not_equal(column, ""),
-                            lambda i: f"{value(i)} appears more than once; it must be unique")
+        if (f.unique or key_fields == [name]) and _has_repeats(same, same_values if same is not column else values, None if same is not column else indices):
+            _duplicates(collect, name, same, pc.not_equal(column, ""),
+                        lambda i: f"{value(i)} appears more than once; it must be unique")
         valid = pc.fill_null(valid, False)
         table.valid[name] = None if pc.all(valid).as_py() else per_row(valid)
     if len(key_fields) > 1 and _composite_repeats(table, key_fields):
@@ -719,7 +717,7 @@ def _composite_repeats(table: _Table, names: list[str]) -> bool:
         keys = _joined(table.strings, names)
         return len(pc.unique(keys)) < len(keys)
     packed = np.zeros(table.strings.num_rows, dtype=np.int64)
-    for name, size in zip(names, radix):
+    for name, size in zip(names, radix, strict=False):
         packed = packed * size + table.codes[name][1].to_numpy(zero_copy_only=False).astype(np.int64)
     return len(pc.unique(pa.array(packed))) < len(packed)
 
@@ -817,7 +815,6 @@ def typed_table(table: _Table) -> pa.Table:
 
 
 def _check_rules(tables: dict[str, _Table]) -> None:
-    import numpy as np
     import pyarrow.compute as pc
 
     ruled = {rule.table for rule in ROW_RULES}
@@ -860,7 +857,7 @@ def _check_cycles(tables: dict[str, _Table]) -> None:
                 continue
             keys = table.strings[targets[0]].to_pylist()
             refs = table.strings[fields[0]].to_pylist()
-            up = {k: r for k, r in zip(keys, refs) if r}
+            up = {k: r for k, r in zip(keys, refs, strict=False) if r}
             row_of = {k: i for i, k in enumerate(keys)}
             done: set[str] = set()
             for start in keys:
@@ -870,7 +867,7 @@ def _check_cycles(tables: dict[str, _Table]) -> None:
                     path.append(node)
                     node = up[node]
                 if node in path:  # a loop, reported once at the row where it closes
-                    loop = path[path.index(node):] + [node]
+                    loop = [*path[path.index(node):], node]
                     first = min(loop[:-1], key=lambda k: row_of.get(k, 0))
                     table.problems.append(Problem(table.rel, int(table.lines[row_of[first]]), fields[0],
                                                   f"{' → '.join(_quote(k) for k in loop)} goes round in a loop: a record cannot be its own ancestor"))
@@ -966,7 +963,7 @@ def same_content(a: pa.Table, b: pa.Table) -> bool:
 
     if a.schema.names != b.schema.names or a.num_rows != b.num_rows:
         return False
-    for x, y in zip(a.columns, b.columns):
+    for x, y in zip(a.columns, b.columns, strict=False):
         if x.type != y.type:
             return False
         if pa.types.is_dictionary(x.type):
@@ -1076,14 +1073,14 @@ def validate(path: str | Path) -> Report:
     import unicodedata  # noqa: F401
 
     import numpy  # noqa: F401
-    import pyarrow.compute  # noqa: F401
+    import pyarrow.compute
     import pyarrow.csv  # noqa: F401
 
     # Tables are read, then checked, two at a time: the work is in pyarrow, which releases the GIL.
     with ThreadPoolExecutor(max_workers=2) as pool:
         results = list(pool.map(lambda job: _read_table(root, *job[:3]), jobs))
         list(pool.map(_check_cells, [table for table, _ in results if table is not None]))
-    for (label, _, _, resource), (table, problems) in zip(jobs, results):
+    for (label, _, _, resource), (table, problems) in zip(jobs, results, strict=False):
         if any(resource is r for r in generated) or label in panel_names:  # wholly derived: build rewrites it
             problems = [dataclasses.replace(p, generated=True, message=f"{p.message} ({REBUILD})") for p in problems]
             if table is not None:
@@ -1113,9 +1110,8 @@ def validate(path: str | Path) -> Report:
             report.problems.extend(_check_derived(root, [tables[name] for name in built]))
     report.problems.extend(_check_releases(root, tables))
     report.problems.extend(_check_code_lists(root, tables))
-    if (root / CODEBOOK).is_file() and not any(not p.generated for p in report.problems):
-        if (root / CODEBOOK).read_text(encoding="utf-8") != render_codebook(root):
-            report.problems.append(Problem(CODEBOOK, 0, "", f"is not what the schemas give: {REBUILD}", generated=True))
+    if (root / CODEBOOK).is_file() and not any(not p.generated for p in report.problems) and (root / CODEBOOK).read_text(encoding="utf-8") != render_codebook(root):
+        report.problems.append(Problem(CODEBOOK, 0, "", f"is not what the schemas give: {REBUILD}", generated=True))
     report.problems = sorted(set(report.problems))
     return report
 
@@ -1193,7 +1189,7 @@ def _check_code_lists(root: Path, tables: dict[str, _Table]) -> list[Problem]:
     table = tables["cameo_codes"]
     columns = [_column(table.strings, c).to_pylist() for c in ("cameo_code", "description", "goldstein", "quad_class")]
     problems: list[Problem] = []
-    for row, (code, text, weight, quad) in enumerate(zip(*columns)):
+    for row, (code, text, weight, quad) in enumerate(zip(*columns, strict=False)):
         line = int(table.lines[row])
         if code not in lists:
             problems.append(Problem(table.rel, line, "cameo_code", f"{_quote(code)} is not in {CAMEO_LISTS}"))
@@ -1245,7 +1241,7 @@ def _check_releases(root: Path, tables: dict[str, _Table]) -> list[Problem]:
     problems: list[Problem] = []
     if RETIRED in tables:
         table = tables[RETIRED]
-        for row, (name, record, replaced_by) in enumerate(zip(*(_column(table.strings, c).to_pylist() for c in ("record_table", "record_id", "replaced_by")))):
+        for row, (name, record, replaced_by) in enumerate(zip(*(_column(table.strings, c).to_pylist() for c in ("record_table", "record_id", "replaced_by")), strict=False)):
             retired[(name, record)] = (row, replaced_by)
             line = int(table.lines[row])
             if record in current.get(name, set()):
@@ -1264,10 +1260,10 @@ def _check_releases(root: Path, tables: dict[str, _Table]) -> list[Problem]:
             if name not in current or not isinstance(old, list):
                 continue
             gone = sorted(str(i) for i in old if i not in current[name] and (name, i) not in retired)
-            for record in gone[:MAX_PER_FIELD]:
-                problems.append(Problem(tables[name].rel, 0, tables[name].model.primary_key[0],
-                                        f"{_quote(record)} of release {listed.get('version', file.stem[4:])} is gone without a row in tables/{RETIRED}.csv: "
-                                        "keep the id, or retire it saying what replaced it"))
+            version = listed.get("version", file.stem[4:])
+            problems += [Problem(tables[name].rel, 0, tables[name].model.primary_key[0],
+                                 f"{_quote(record)} of release {version} is gone without a row in tables/{RETIRED}.csv: "
+                                 "keep the id, or retire it saying what replaced it") for record in gone[:MAX_PER_FIELD]]
     return problems
 
 
