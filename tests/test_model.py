@@ -66,3 +66,30 @@ def test_modules_read_schemas_through_the_model() -> None:
             if raw.search(line):
                 offenders.append(f"{path.name}:{number}: {line.strip()}")
     assert not offenders, offenders
+
+
+def test_every_exception_lives_in_errors_and_has_one_base() -> None:
+    """One home for errors: every exception class of the package is defined in errors.py,
+    derives from AllianceDataError and is exported; a missing extra is one MissingDependency."""
+    import ast
+
+    import alliance_data
+    from alliance_data import errors
+
+    src = REPO / "src" / "alliance_data"
+    for path in src.glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef) and any(isinstance(b, ast.Name) and (b.id.endswith(("Error", "Exception")) or b.id in
+                                                       {"AllianceDataError", "DataPackageError", "ExportError"}) for b in node.bases):
+                assert path.name == "errors.py", f"{path.name} defines {node.name}"
+        if path.name != "errors.py":
+            text = path.read_text(encoding="utf-8")
+            assert "raise ImportError" not in text, f"{path.name}: a missing extra is MissingDependency, from errors.require"
+    for name in dir(errors):
+        value = getattr(errors, name)
+        if isinstance(value, type) and issubclass(value, Exception) and value.__module__ == errors.__name__:
+            assert issubclass(value, alliance_data.AllianceDataError) and getattr(alliance_data, name) is value, name
+    assert issubclass(alliance_data.MissingDependency, ImportError)
+    with pytest.raises(alliance_data.MissingDependency, match='pip install "alliance-data\\[nothing\\]"'):
+        errors.require("no_such_module_here", "nothing", "this")

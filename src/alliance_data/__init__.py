@@ -16,28 +16,31 @@ import importlib
 TYPE_CHECKING = False  # typing.TYPE_CHECKING without importing typing
 
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time the names load lazily below
-    from ._package import DataPackageError, NotBuilt, data_version, fingerprint
-    from .build import BuildRefused
-    from .errors import AllianceDataError
-    from .export import ExportError
+    from ._package import data_version, fingerprint
+    from .errors import (AllianceDataError, BuildRefused, CannotCompare, CannotRepresent, CannotValidate, DataPackageError,
+                         ExportError, InvalidDate, MissingDependency, NotBuilt)
     from .cite import Citation, citation
     from .codebook import describe
     from .provenance import sources_for
     from .sql import connect
     from .loader import load, load_all, path, tables, year
     from .pandera_schema import schema
-    from .history import InvalidDate, status_as_of, timeline
+    from .history import status_as_of, timeline
     from .fulltext import search
-    from .validator import CannotValidate, Problem, Report, validate
+    from .validator import Problem, Report, validate
 
 # Public name -> the module that defines it.
 _EXPORTS = {
     "AllianceDataError": ".errors",
-    "BuildRefused": ".build",
-    "ExportError": ".export",
-    "DataPackageError": "._package",
-    "NotBuilt": "._package",
-    "InvalidDate": ".history",
+    "BuildRefused": ".errors",
+    "CannotCompare": ".errors",
+    "CannotRepresent": ".errors",
+    "CannotValidate": ".errors",
+    "DataPackageError": ".errors",
+    "ExportError": ".errors",
+    "InvalidDate": ".errors",
+    "MissingDependency": ".errors",
+    "NotBuilt": ".errors",
     "data_version": "._package",
     "fingerprint": "._package",
     "Citation": ".cite",
@@ -54,7 +57,6 @@ _EXPORTS = {
     "search": ".fulltext",
     "status_as_of": ".history",
     "timeline": ".history",
-    "CannotValidate": ".validator",
     "Problem": ".validator",
     "Report": ".validator",
     "validate": ".validator",
@@ -63,11 +65,14 @@ _EXPORTS = {
 __all__ = [
     "AllianceDataError",
     "BuildRefused",
+    "CannotCompare",
+    "CannotRepresent",
     "CannotValidate",
     "Citation",
     "DataPackageError",
     "ExportError",
     "InvalidDate",
+    "MissingDependency",
     "NotBuilt",
     "Problem",
     "Report",

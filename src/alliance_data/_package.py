@@ -10,20 +10,12 @@ import json
 from pathlib import Path, PurePosixPath, PureWindowsPath
 from typing import Any
 
-from .errors import AllianceDataError
+from .errors import DataPackageError
 
 DESCRIPTOR = "datapackage.json"
 # The tables build generates: described here, not in the descriptor, so a checkout is valid unbuilt.
 DERIVED = "schemas/derived.json"
 REBUILD = "run `alliance-data build .` (it validates, then regenerates)"
-
-
-class DataPackageError(AllianceDataError):
-    """The data package cannot be read: a missing file or a malformed descriptor."""
-
-
-class NotBuilt(DataPackageError):
-    """A generated file (the panels, the Parquet files) has not been built in this checkout."""
 
 
 def safe_relative_path(root: Path, value: object, what: str) -> tuple[str, str | None]:

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from .dtypes import arrow_schema
-from ._package import REBUILD, NotBuilt
+from ._package import REBUILD
+from .errors import NotBuilt
 from .model import package
 
 if TYPE_CHECKING:

@@ -15,18 +15,10 @@ from pathlib import Path
 from . import _package, codebook, derived
 from ._io import remove_leftovers, write_files_atomic
 from .progress import Stage, silent
-from .errors import AllianceDataError
+from .errors import BuildRefused
 from .arrow_io import read_csv_arrow
 from .model import package
-from .validator import Report, same_content, validate
-
-
-class BuildRefused(AllianceDataError):
-    """The data has problems; nothing was written."""
-
-    def __init__(self, report: Report) -> None:
-        super().__init__(f"{len(report.problems)} problems; nothing was written")
-        self.report = report
+from .validator import same_content, validate
 
 
 def parquet_bytes(table) -> bytes:

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from . import _package
+from .errors import DataPackageError, MissingDependency
 import contextlib
 
 OK, INVALID, USAGE = 0, 1, 2
@@ -208,9 +209,12 @@ def _export(fmt: str, out: Path, source: Path | None, quiet: bool = False) -> in
             with stages("export", 1, quiet) as stage:
                 stage(fmt)
                 written = writers[fmt](out, source)
+    except MissingDependency as error:  # the environment lacks an extra: not the data's fault
+        print(f"alliance-data: {error}", file=sys.stderr)
+        return USAGE
     except export.ExportError as error:  # CannotRepresent included
         print(f"alliance-data: {error}", file=sys.stderr)
-        return USAGE if "pip install" in str(error) or "source checkout" in str(error) else INVALID
+        return USAGE if "source checkout" in str(error) else INVALID
     print(f"exported {len(written)} files to {out}")
     return OK
 
@@ -234,7 +238,7 @@ def _figures(path: str | None, out: Path | None, quiet: bool = False) -> int:
     try:
         with stages("figures", 5, quiet) as stage:
             written = render(path, out, stage)
-    except ImportError as error:
+    except MissingDependency as error:
         print(f"alliance-data: {error}", file=sys.stderr)
         return USAGE
     for file in written:
@@ -284,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(argv: list[str] | None = None) -> int:
-    from .validator import CannotValidate
+    from .errors import CannotValidate
 
     try:
         args = _parser().parse_args(argv)
@@ -302,7 +306,7 @@ def _main(argv: list[str] | None = None) -> int:
         if args.command == "figures":
             return _figures(args.path, args.out, args.quiet)
         return _export(args.format, args.out, args.source, args.quiet)
-    except (CannotValidate, _package.DataPackageError) as error:
+    except (CannotValidate, DataPackageError) as error:
         print(f"alliance-data: {error}", file=sys.stderr)
         return USAGE
     except BrokenPipeError:

@@ -12,13 +12,7 @@ from typing import Any
 from ._package import DESCRIPTOR, safe_relative_path
 from .model import Table
 from .arrow_io import read_csv_bytes
-from .errors import AllianceDataError
-from .validator import CannotValidate
-
-
-class CannotCompare(AllianceDataError):
-    """A file of one of the packages cannot be read (not JSON, not UTF-8, not CSV); the
-    message names it."""
+from .errors import AllianceDataError, CannotCompare, CannotValidate
 
 
 @dataclass

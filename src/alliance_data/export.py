@@ -17,7 +17,7 @@ from pathlib import Path
 from collections.abc import Iterable
 from typing import Any
 
-from .errors import AllianceDataError
+from .errors import ExportError, require
 from . import _package, derived
 from ._io import write_bytes_atomic, write_text_atomic
 from .dtypes import sqlite_type
@@ -30,10 +30,6 @@ FINGERPRINT = "FINGERPRINT"
 CHECKSUMS = "SHA256SUMS"
 # Fixed time stamp for zip entries, so that the same data gives the same archive.
 ZIP_TIME = (2020, 1, 1, 0, 0, 0)
-
-
-class ExportError(AllianceDataError):
-    """The export cannot be made (a missing library, a source that is not a checkout)."""
 
 
 def export_csv(out: Path, root: Path | None = None) -> list[Path]:
@@ -123,10 +119,7 @@ def export_sqlite(out: Path, root: Path | None = None) -> list[Path]:
     foreign key and full-text search over its free-text columns. The database is
     written in one transaction to a temporary file, then renamed into place.
     """
-    try:
-        import sqlite_utils
-    except ImportError:
-        raise ExportError('the SQLite export needs sqlite-utils: pip install "alliance-data[sqlite]"') from None
+    sqlite_utils = require("sqlite_utils", "sqlite", "the SQLite export")
     import pyarrow as pa
 
     from .arrow_io import read_arrow

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ._io import write_bytes_atomic, write_text_atomic
 from .model import package
+from .errors import MissingDependency, NotBuilt
 from .progress import Stage, silent
 
 NETWORK = "partnership-network.svg"
@@ -49,7 +50,7 @@ def data_fingerprint(root: Path) -> str:
     for name in INPUTS:
         path = model.csv_path(name)
         if not path.is_file():
-            from ._package import REBUILD, NotBuilt
+            from ._package import REBUILD
 
             raise NotBuilt(f"{name} is generated and not built in {model.root}: {REBUILD}")
         digest.update(path.read_bytes())
@@ -280,7 +281,7 @@ def render(path: str | Path | None = None, out: str | Path | None = None, on_sta
         import matplotlib.pyplot as plt
         import networkx as nx
     except ImportError:
-        raise ImportError('the figures need matplotlib and networkx: pip install "alliance-data[figures]"') from None
+        raise MissingDependency('the figures need matplotlib and networkx: pip install "alliance-data[figures]"') from None
     from ._package import data_root
 
     root = Path(path) if path is not None else data_root()

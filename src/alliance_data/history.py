@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Literal
 
 from . import derived
-from .errors import AllianceDataError
+from .errors import InvalidDate
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -56,10 +56,6 @@ def status_as_of(date: str) -> pd.DataFrame:
     rows = derived.statuses_on(date, derived.read_rows("agreements"), derived.read_rows("events"), through)
     frame = pd.DataFrame(rows, columns=["agreement_id", "title", "status", "status_event_id", "status_date"])
     return frame.replace("", pd.NA).astype("string")
-
-
-class InvalidDate(AllianceDataError, ValueError):
-    """A date that is not a real date written ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``."""
 
 
 def _is_date(date: object) -> bool:

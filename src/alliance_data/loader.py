@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Literal
 from . import _package
 from .arrow_io import read_table
 from .dtypes import to_pandas
+from .errors import require
 from .model import package
 
 if TYPE_CHECKING:
@@ -133,10 +134,7 @@ def _load(model: Package, name: str, columns: Sequence[str] | None, validate: bo
 
 def _read_polars(parquet_path: Path, table_model: Table, columns: Sequence[str] | None):
     """A table straight from its Parquet file with Polars' own reader (no pyarrow, no pandas)."""
-    try:
-        import polars as pl
-    except ImportError:
-        raise ImportError('backend="polars" needs Polars: pip install "alliance-data[polars]"') from None
+    pl = require("polars", "polars", 'backend="polars"')
     frame = pl.read_parquet(parquet_path, columns=list(columns) if columns is not None else None)
     return frame.with_columns(**_enum_casts(frame.columns, table_model))
 
@@ -150,10 +148,7 @@ def _enum_casts(names: list[str], table_model: Table) -> dict:
 
 
 def _to_polars(table: pa.Table, table_model: Table, columns: Sequence[str] | None, with_sources: bool):
-    try:
-        import polars as pl
-    except ImportError:
-        raise ImportError('backend="polars" needs Polars: pip install "alliance-data[polars]"') from None
+    pl = require("polars", "polars", 'backend="polars"')
     frame = pl.from_arrow(table)
     assert isinstance(frame, pl.DataFrame)  # a table, not one column, goes in
     casts = _enum_casts(frame.columns, table_model)

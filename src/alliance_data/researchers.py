@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from . import _package, derived
 from .model import package
 from ._io import write_bytes_atomic
-from .export import ExportError
+from .errors import CannotRepresent, require
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -26,10 +26,6 @@ STATA_LABEL = 80  # characters in a variable or data label
 STATA_STR = 2045  # longer text is written as strL, Stata's long-string type
 EXCEL_CELL = 32767  # characters in one cell
 EXCEL_SHEET = 31  # characters in a sheet name
-
-
-class CannotRepresent(ExportError):
-    """A value the target format cannot hold (or a missing writer); the message says which and where."""
 
 
 def frames(root: Path | None = None) -> dict[str, tuple[pd.DataFrame, dict[str, str]]]:
@@ -185,10 +181,7 @@ def _as_text(sheet: Any) -> None:
 
 def export_xlsx(out: Path, root: Path | None = None) -> list[Path]:
     """Write the workbook to the file ``out``."""
-    try:
-        import openpyxl  # noqa: F401
-    except ImportError:
-        raise CannotRepresent('the Excel export needs openpyxl: pip install "alliance-data[xlsx]"') from None
+    require("openpyxl", "xlsx", "the Excel export")
     write_bytes_atomic(Path(out), xlsx_bytes(root))
     return [Path(out)]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from . import _package
+from .errors import NotBuilt, require
 
 if TYPE_CHECKING:
     import duckdb
@@ -54,8 +55,8 @@ def connect(database: str = ":memory:") -> duckdb.DuckDBPyConnection:
 
     Raises
     ------
-    ImportError
-        If DuckDB is not installed; install it with ``pip install "alliance-data[duckdb]"``.
+    MissingDependency
+        If DuckDB is not installed (an ``ImportError`` too); install it with ``pip install "alliance-data[duckdb]"``.
 
     Raises
     ------
@@ -69,12 +70,7 @@ def connect(database: str = ":memory:") -> duckdb.DuckDBPyConnection:
     >>> con.execute("select count(*) from agreements").fetchone()[0] > 0
     True
     """
-    try:
-        import duckdb
-    except ImportError:
-        raise ImportError(
-            'alliance_data.connect() needs DuckDB: pip install "alliance-data[duckdb]"'
-        ) from None
+    duckdb = require("duckdb", "duckdb", "alliance_data.connect()")
     connection = duckdb.connect(database)
     # Names and file paths only: no schema is needed, so none is parsed. One script, not a
     # call per view: each call into DuckDB has a fixed cost that showed in the benchmark.
@@ -83,7 +79,7 @@ def connect(database: str = ":memory:") -> duckdb.DuckDBPyConnection:
         path = _package.table_path(name, "parquet")
         if not path.is_file():
             connection.close()
-            raise _package.NotBuilt(f"{path.name} is not built: run `alliance-data build .` in {path.parent.parent} (it validates, then regenerates)")
+            raise NotBuilt(f"{path.name} is not built: run `alliance-data build .` in {path.parent.parent} (it validates, then regenerates)")
         parquet = str(path).replace("'", "''")
         views.append(f"create or replace view {name} as select * from read_parquet('{parquet}');")
     connection.execute("\n".join([*views, TIMELINE_SQL]))

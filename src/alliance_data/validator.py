@@ -20,7 +20,7 @@ from dataclasses import field as dataclass_field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from .errors import AllianceDataError
+from .errors import CannotValidate
 from ._package import DERIVED, DESCRIPTOR, safe_relative_path
 
 from .codebook import CODEBOOK
@@ -128,10 +128,6 @@ class Report:
     def count(self) -> int:
         """The true number of problems, counting those an "... and N more" line stands for."""
         return sum(p.more or 1 for p in self.problems)
-
-
-class CannotValidate(AllianceDataError):
-    """Validation cannot run at all: no such folder, or no ``datapackage.json`` in it."""
 
 
 QUOTE_LIMIT = 200  # characters of a value shown in a message; a longer one is cut
