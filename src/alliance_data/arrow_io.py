@@ -91,3 +91,19 @@ def read_table(model: Package, name: str, columns: Sequence[str] | None = None) 
         raise NotBuilt(f"{name} is generated and not built in {model.root}: {REBUILD}")
     arrow = read_csv_arrow(csv_path, model.table(name))
     return arrow.select(list(columns)) if columns is not None else arrow
+
+
+def same_content(a: pa.Table, b: pa.Table) -> bool:
+    """Equal column names, types and values (dictionaries compared by their values)."""
+    import pyarrow as pa
+
+    if a.schema.names != b.schema.names or a.num_rows != b.num_rows:
+        return False
+    for x, y in zip(a.columns, b.columns, strict=False):
+        if x.type != y.type:
+            return False
+        if pa.types.is_dictionary(x.type):
+            x, y = x.cast(x.type.value_type), y.cast(y.type.value_type)
+        if not x.equals(y):
+            return False
+    return True

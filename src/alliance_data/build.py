@@ -16,9 +16,9 @@ from . import _package, codebook, derived
 from ._io import remove_leftovers, write_files_atomic
 from .progress import Stage, silent
 from .errors import BuildRefused
-from .arrow_io import read_csv_arrow
+from .arrow_io import read_csv_arrow, same_content
 from .model import package
-from .validator import same_content, validate
+from .validator import validate
 
 
 def parquet_bytes(table) -> bytes:

@@ -52,9 +52,9 @@ def _foreign_key_check(table: str, fields: tuple[str, ...], parent: str, parent_
         if parent == table:
             keys = _key(frame, list(parent_fields))
         else:
-            from .loader import load
+            from .arrow_io import read_arrow  # the one reader; the loader sits above this module
 
-            keys = _key(load(parent, columns=list(parent_fields)), list(parent_fields))
+            keys = _key(read_arrow(parent, columns=list(parent_fields)).to_pandas(), list(parent_fields))
         child = _key(frame, list(fields))
         return child.isna() | _is_in(child, set(keys.dropna()))
 

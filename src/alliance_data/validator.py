@@ -24,6 +24,7 @@ from .errors import CannotValidate
 from ._package import DERIVED, DESCRIPTOR, safe_relative_path
 
 from .codebook import CODEBOOK
+from .arrow_io import same_content
 from .model import Field, Table, key_names
 from .codebook import render as render_codebook
 from .derived import DYAD_YEAR_INPUTS, panels_csv
@@ -951,22 +952,6 @@ def _hash_matches(stated: object, sha256: str, path: Path) -> bool:
     if algorithm not in hashlib.algorithms_guaranteed:
         return False
     return hashlib.new(algorithm, path.read_bytes()).hexdigest() == value.lower()
-
-
-def same_content(a: pa.Table, b: pa.Table) -> bool:
-    """Equal column names, types and values (dictionaries compared by their values)."""
-    import pyarrow as pa
-
-    if a.schema.names != b.schema.names or a.num_rows != b.num_rows:
-        return False
-    for x, y in zip(a.columns, b.columns, strict=False):
-        if x.type != y.type:
-            return False
-        if pa.types.is_dictionary(x.type):
-            x, y = x.cast(x.type.value_type), y.cast(y.type.value_type)
-        if not x.equals(y):
-            return False
-    return True
 
 
 def validate(path: str | Path) -> Report:
