@@ -93,3 +93,15 @@ def test_every_exception_lives_in_errors_and_has_one_base() -> None:
     assert issubclass(alliance_data.MissingDependency, ImportError)
     with pytest.raises(alliance_data.MissingDependency, match='pip install "alliance-data\\[nothing\\]"'):
         errors.require("no_such_module_here", "nothing", "this")
+
+
+def test_the_public_api_takes_options_by_keyword() -> None:
+    """load, search and timeline take their options by keyword (typed with overloads on backend)."""
+    import inspect
+
+    import alliance_data
+
+    for function in (alliance_data.load, alliance_data.search, alliance_data.timeline):
+        parameters = inspect.signature(function).parameters
+        assert parameters["backend"].kind is inspect.Parameter.KEYWORD_ONLY, function.__name__
+    assert "strict = true" in (REPO / "pyproject.toml").read_text(encoding="utf-8")

@@ -61,7 +61,8 @@ def _read_json(path: Path) -> dict[str, Any]:
 
 @functools.lru_cache(maxsize=64)
 def _parse_json(path: str, mtime_ns: int, size: int) -> dict[str, Any]:
-    return json.loads(Path(path).read_text(encoding="utf-8"))
+    parsed: dict[str, Any] = json.loads(Path(path).read_text(encoding="utf-8"))
+    return parsed
 
 
 def descriptor(root: Path | None = None) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from . import _package, codebook, derived
 from ._io import remove_leftovers, write_files_atomic
@@ -20,8 +21,11 @@ from .arrow_io import read_csv_arrow, same_content
 from .model import package
 from .validator import validate
 
+if TYPE_CHECKING:
+    import pyarrow as pa
 
-def parquet_bytes(table) -> bytes:
+
+def parquet_bytes(table: pa.Table) -> bytes:
     """Return the Parquet file of one Arrow table: zstd, no index, reproducible."""
     import pyarrow.parquet as pq
 
@@ -30,7 +34,7 @@ def parquet_bytes(table) -> bytes:
     return buffer.getvalue()
 
 
-def _parquet_is_current(path: Path, table) -> bool:
+def _parquet_is_current(path: Path, table: pa.Table) -> bool:
     """Whether the Parquet file at ``path`` holds ``table``: same schema, metadata and values.
 
     Compared by content, not bytes, since the bytes embed the writer's version: a
@@ -85,7 +89,7 @@ def build(path: str | Path = ".", on_stage: Stage = silent) -> list[Path]:
     return changed
 
 
-def _resources(descriptor_path: Path) -> list[dict]:
+def _resources(descriptor_path: Path) -> list[dict[str, Any]]:
     """The resources of a descriptor whose paths are safe to look beside, for tidying up."""
     try:
         resources = json.loads(descriptor_path.read_text(encoding="utf-8")).get("resources", [])

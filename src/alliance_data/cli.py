@@ -10,9 +10,13 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from . import _package
-from .errors import DataPackageError, MissingDependency
+if TYPE_CHECKING:
+    from .validator import Problem, Report
+
+from .errors import CannotCompare, DataPackageError, ExportError, MissingDependency
 import contextlib
 
 OK, INVALID, USAGE = 0, 1, 2
@@ -104,7 +108,7 @@ def _info() -> int:
     return OK
 
 
-def _annotation(report_root: Path, problem) -> str:
+def _annotation(report_root: Path, problem: Problem) -> str:
     location = os.path.relpath(report_root / problem.path)
     line = f",line={problem.line}" if problem.line else ""
     title = f",title={problem.field}" if problem.field else ""
@@ -112,7 +116,7 @@ def _annotation(report_root: Path, problem) -> str:
     return f"::error file={location}{line}{title}::{message}"
 
 
-def _print_report(report, fmt: str) -> None:
+def _print_report(report: Report, fmt: str) -> None:
     if fmt == "json":
         payload = {
             "valid": report.valid,
@@ -157,7 +161,8 @@ def _validate(path: str | None, fmt: str, expected: str | None = None) -> int:
 
 
 def _build(path: str, quiet: bool = False) -> int:
-    from .build import BuildRefused, build
+    from .build import build
+    from .errors import BuildRefused
     from .model import package
     from .progress import stages
 
@@ -189,7 +194,8 @@ def _export(fmt: str, out: Path, source: Path | None, quiet: bool = False) -> in
     if source is not None and fmt != "release":
         # A checkout's generated files are not committed and may be stale: build them, which
         # validates first, so an export never carries data that fails the checks.
-        from .build import BuildRefused, build
+        from .build import build
+        from .errors import BuildRefused
 
         try:
             build(source)
@@ -212,7 +218,7 @@ def _export(fmt: str, out: Path, source: Path | None, quiet: bool = False) -> in
     except MissingDependency as error:  # the environment lacks an extra: not the data's fault
         print(f"alliance-data: {error}", file=sys.stderr)
         return USAGE
-    except export.ExportError as error:  # CannotRepresent included
+    except ExportError as error:  # CannotRepresent included
         print(f"alliance-data: {error}", file=sys.stderr)
         return USAGE if "source checkout" in str(error) else INVALID
     print(f"exported {len(written)} files to {out}")
@@ -220,7 +226,7 @@ def _export(fmt: str, out: Path, source: Path | None, quiet: bool = False) -> in
 
 
 def _diff(old: str, new: str, fmt: str) -> int:
-    from .diff import CannotCompare, diff, render_json, render_text
+    from .diff import diff, render_json, render_text
 
     try:
         changes = diff(old, new)

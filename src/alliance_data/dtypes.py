@@ -80,7 +80,7 @@ def to_pandas(table: pa.Table, fields: Iterable[Field]) -> pd.DataFrame:
         pa.string(): string_dtype,
         pa.large_string(): string_dtype,
     }
-    def pandas_type(arrow: pa.DataType):
+    def pandas_type(arrow: pa.DataType) -> Any:
         # Nested columns (lists of citations) stay typed Arrow rather than object.
         return mapping.get(arrow) or (pd.ArrowDtype(arrow) if pa.types.is_nested(arrow) else None)
 

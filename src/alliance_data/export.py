@@ -338,7 +338,8 @@ def export_release(out: Path, root: Path, on_stage: Stage = silent) -> list[Path
     The checkout is built first (``alliance-data build``), since its generated files are
     not committed; invalid data is refused before anything is written to ``out``.
     """
-    from .build import BuildRefused, build
+    from .build import build
+    from .errors import BuildRefused
 
     if not (root / "pyproject.toml").is_file():
         raise ExportError(f"{root}: a release is built from a source checkout (with pyproject.toml); use --source")

@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from ._io import write_bytes_atomic, write_text_atomic
 from .model import package
@@ -57,7 +59,7 @@ def data_fingerprint(root: Path) -> str:
     return digest.hexdigest()
 
 
-def _frames(root: Path):
+def _frames(root: Path) -> dict[str, Any]:
     from .arrow_io import read_table
     from .dtypes import to_pandas
 
@@ -68,7 +70,7 @@ def _frames(root: Path):
     return frames
 
 
-def _finish(figure, plt, credit: str) -> bytes:
+def _finish(figure: Any, plt: Any, credit: str) -> bytes:
     """Credit the dataset under the figure, then the figure as SVG, closed."""
     figure.text(0.01, 0.005, credit, fontsize=7, color="#555555")
     data = _svg(figure)
@@ -76,13 +78,13 @@ def _finish(figure, plt, credit: str) -> bytes:
     return data
 
 
-def _svg(figure) -> bytes:
+def _svg(figure: Any) -> bytes:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
     return buffer.getvalue()
 
 
-def _sides(frames) -> dict[str, str]:
+def _sides(frames: dict[str, Any]) -> dict[str, str]:
     parent = {str(a): (str(p) if isinstance(p, str) else "") for a, p in zip(frames["actors"]["actor_id"], frames["actors"]["parent_id"], strict=False)}
     sides = {}
     for actor in parent:
@@ -94,7 +96,7 @@ def _sides(frames) -> dict[str, str]:
     return sides
 
 
-def _network(frames, plt, nx, credit: str) -> bytes:
+def _network(frames: dict[str, Any], plt: Any, nx: Any, credit: str) -> bytes:
     actors = frames["actors"].set_index("actor_id")["name"].astype(str).to_dict()
     domains = frames["agreements"].set_index("agreement_id")["domain"].astype(str).to_dict()
     evidence = frames["agreements"].set_index("agreement_id")["evidence"].astype(str).to_dict()
@@ -149,7 +151,7 @@ def _network(frames, plt, nx, credit: str) -> bytes:
     return _finish(figure, plt, credit)
 
 
-def _mark_years(axes, panel, years) -> list:
+def _mark_years(axes: Any, panel: Any, years: Any) -> list[Any]:
     """Shade partial and thinly covered years; return legend handles for them."""
     from matplotlib.patches import Patch
 
@@ -168,7 +170,7 @@ def _mark_years(axes, panel, years) -> list:
     return handles
 
 
-def _timeline(frames, plt, credit: str) -> bytes:
+def _timeline(frames: dict[str, Any], plt: Any, credit: str) -> bytes:
     """Cooperation and conflict by year: headline dyadic events by quad class (bars, conflict
     below zero) and the Goldstein sum (line), both axes with zero on one line; partial and thinly
     covered years shaded; the largest signatures named above the plot."""
@@ -222,7 +224,7 @@ def _timeline(frames, plt, credit: str) -> bytes:
     return _finish(figure, plt, credit)
 
 
-def _votes(frames, plt, credit: str) -> bytes:
+def _votes(frames: dict[str, Any], plt: Any, credit: str) -> bytes:
     """Russia's votes on texts about Iran and Iran's on texts about Ukraine and Russia, by date."""
     votes = frames["votes"]
     rows = {"Russia on Iran": (votes["voter_id"].astype(str) == "RUS") & (votes["subject_id"].astype(str) == "IRN"),
@@ -253,7 +255,7 @@ def _votes(frames, plt, credit: str) -> bytes:
     return _finish(figure, plt, credit)
 
 
-def _coverage(frames, plt, credit: str) -> bytes:
+def _coverage(frames: dict[str, Any], plt: Any, credit: str) -> bytes:
     """How much was collected about each year: sources published and original sources cited."""
     panel = frames["dyad_year"]
     years = panel["year"].astype(int).to_numpy()
@@ -296,8 +298,10 @@ def render(path: str | Path | None = None, out: str | Path | None = None, on_sta
     credit = (f"alliance-data {model.version} ({_package.fingerprint(root)[:19]}…), "
               f"{', '.join(lic['name'] for lic in model.licenses)}: the Iran–Russia partnership dataset")
     written = {}
-    for name, draw in ((TIMELINE, lambda: _timeline(frames, plt, credit)), (NETWORK, lambda: _network(frames, plt, nx, credit)),
-                       (VOTES, lambda: _votes(frames, plt, credit)), (COVERAGE, lambda: _coverage(frames, plt, credit))):
+    drawings: tuple[tuple[str, Callable[[], bytes]], ...] = (
+        (TIMELINE, lambda: _timeline(frames, plt, credit)), (NETWORK, lambda: _network(frames, plt, nx, credit)),
+        (VOTES, lambda: _votes(frames, plt, credit)), (COVERAGE, lambda: _coverage(frames, plt, credit)))
+    for name, draw in drawings:
         on_stage(name)
         written[target / name] = draw()
     for file, data in written.items():

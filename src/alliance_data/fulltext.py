@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, overload
 
 from . import derived
 from .model import package
 
 if TYPE_CHECKING:
+    import pandas as pd
+    import polars as pl
 
     from .model import Table
 
@@ -48,7 +50,11 @@ def search_rows(query: str) -> list[dict[str, str]]:
     return [dict(zip(COLUMNS, row, strict=False)) for row in found]
 
 
-def search(query: str, backend: Literal["pandas", "polars"] = "pandas"):
+@overload
+def search(query: str, *, backend: Literal["pandas"] = ...) -> pd.DataFrame: ...
+@overload
+def search(query: str, *, backend: Literal["polars"]) -> pl.DataFrame: ...
+def search(query: str, *, backend: Literal["pandas", "polars"] = "pandas") -> pd.DataFrame | pl.DataFrame:
     """Find rows of every table whose text mentions all the words of ``query``.
 
     English words match their other forms (``drone`` finds "drones", ``sign`` finds

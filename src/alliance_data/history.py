@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, overload
 
 from . import derived
 from .errors import InvalidDate
 
 if TYPE_CHECKING:
     import pandas as pd
+    import polars as pl
 
 PRECISION = {4: "year", 7: "month", 10: "day"}
 
@@ -93,7 +94,11 @@ def timeline_rows() -> list[dict[str, str]]:
     return rows
 
 
-def timeline(backend: Literal["pandas", "polars"] = "pandas"):
+@overload
+def timeline(*, backend: Literal["pandas"] = ...) -> pd.DataFrame: ...
+@overload
+def timeline(*, backend: Literal["polars"]) -> pl.DataFrame: ...
+def timeline(*, backend: Literal["pandas", "polars"] = "pandas") -> pd.DataFrame | pl.DataFrame:
     """Return every dated event, agreement date and observation in one long table, oldest first.
 
     Every event of the ``events`` table is here, whatever its actors and evidence; the

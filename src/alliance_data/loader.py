@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 from . import _package
 from .arrow_io import read_table
@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     import pandas as pd
+    import polars as pl
     import pyarrow as pa
 
     from .model import Package, Table
@@ -50,6 +51,12 @@ def path(name: str, format: Literal["csv", "parquet"] = "parquet") -> Path:
     return _package.table_path(name, format)
 
 
+@overload
+def load(name: str, *, columns: Sequence[str] | None = ..., validate: bool = ..., with_sources: bool = ...,
+         backend: Literal["pandas"] = ...) -> pd.DataFrame: ...
+@overload
+def load(name: str, *, columns: Sequence[str] | None = ..., validate: bool = ..., with_sources: bool = ...,
+         backend: Literal["polars"]) -> pl.DataFrame: ...
 def load(
     name: str,
     *,
@@ -57,7 +64,7 @@ def load(
     validate: bool = False,
     with_sources: bool = False,
     backend: Literal["pandas", "polars"] = "pandas",
-):
+) -> pd.DataFrame | pl.DataFrame:
     """Load one table as a DataFrame.
 
     Parameters
@@ -101,7 +108,7 @@ def load(
     return _load(package(), name, columns, validate, with_sources, backend)
 
 
-def _load(model: Package, name: str, columns: Sequence[str] | None, validate: bool, with_sources: bool, backend: str):
+def _load(model: Package, name: str, columns: Sequence[str] | None, validate: bool, with_sources: bool, backend: str) -> Any:
     table_model = model.table(name)
     if backend not in ("pandas", "polars"):
         raise ValueError(f"backend must be 'pandas' or 'polars', not {backend!r}")
@@ -132,14 +139,15 @@ def _load(model: Package, name: str, columns: Sequence[str] | None, validate: bo
     return frame
 
 
-def _read_polars(parquet_path: Path, table_model: Table, columns: Sequence[str] | None):
+def _read_polars(parquet_path: Path, table_model: Table, columns: Sequence[str] | None) -> pl.DataFrame:
     """A table straight from its Parquet file with Polars' own reader (no pyarrow, no pandas)."""
-    pl = require("polars", "polars", 'backend="polars"')
-    frame = pl.read_parquet(parquet_path, columns=list(columns) if columns is not None else None)
-    return frame.with_columns(**_enum_casts(frame.columns, table_model))
+    polars = require("polars", "polars", 'backend="polars"')
+    frame = polars.read_parquet(parquet_path, columns=list(columns) if columns is not None else None)
+    casted: pl.DataFrame = frame.with_columns(**_enum_casts(frame.columns, table_model))
+    return casted
 
 
-def _enum_casts(names: list[str], table_model: Table) -> dict:
+def _enum_casts(names: list[str], table_model: Table) -> dict[str, Any]:
     """Each enum column as pl.Enum with the schema's values, in the schema's order."""
     import polars as pl
 
@@ -147,10 +155,10 @@ def _enum_casts(names: list[str], table_model: Table) -> dict:
             for name, values in table_model.enums.items() if name in names}
 
 
-def _to_polars(table: pa.Table, table_model: Table, columns: Sequence[str] | None, with_sources: bool):
-    pl = require("polars", "polars", 'backend="polars"')
-    frame = pl.from_arrow(table)
-    assert isinstance(frame, pl.DataFrame)  # a table, not one column, goes in
+def _to_polars(table: pa.Table, table_model: Table, columns: Sequence[str] | None, with_sources: bool) -> pl.DataFrame:
+    polars = require("polars", "polars", 'backend="polars"')
+    frame: pl.DataFrame = polars.from_arrow(table)
+    assert isinstance(frame, polars.DataFrame)  # a table, not one column, goes in
     casts = _enum_casts(frame.columns, table_model)
     frame = frame.with_columns(**casts) if casts else frame
     if columns is not None:

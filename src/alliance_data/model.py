@@ -140,7 +140,8 @@ class Table:
 
     def field(self, name: str) -> Field:
         """The field called ``name``; raise ``KeyError`` listing the columns."""
-        return _named(self.fields, name, f"table {self.name!r} has no column", "its columns are")
+        found: Field = _named(self.fields, name, f"table {self.name!r} has no column", "its columns are")
+        return found
 
     @property
     def enums(self) -> dict[str, tuple[Any, ...]]:
@@ -178,7 +179,8 @@ class Package:
 
     def table(self, name: str) -> Table:
         """The table called ``name``; raise ``KeyError`` listing the tables."""
-        return _named(self.tables, name, "no table named", "the tables are")
+        found: Table = _named(self.tables, name, "no table named", "the tables are")
+        return found
 
     def csv_path(self, name: str) -> Path:
         """The CSV file of table ``name``."""

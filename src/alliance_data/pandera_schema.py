@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .dtypes import pandas_dtype
 from .model import package
@@ -25,7 +25,7 @@ def _unique_when_present(series: pd.Series) -> pd.Series:
     return series.isna() | ~series.duplicated(keep=False)
 
 
-def _is_in(values: pd.Series, allowed) -> pd.Series:
+def _is_in(values: pd.Series, allowed: set[str]) -> pd.Series:
     """Vectorized membership test (``Series.isin`` on strings is slow in pandas 3)."""
     import pandas as pd
     import pyarrow as pa
@@ -45,7 +45,7 @@ def _key(frame: pd.DataFrame, fields: list[str]) -> pd.Series:
     return key
 
 
-def _foreign_key_check(table: str, fields: tuple[str, ...], parent: str, parent_fields: tuple[str, ...]):
+def _foreign_key_check(table: str, fields: tuple[str, ...], parent: str, parent_fields: tuple[str, ...]) -> Any:
     import pandera.pandas as pandera
 
     def check(frame: pd.DataFrame) -> pd.Series:

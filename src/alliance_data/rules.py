@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from collections.abc import Callable
 
 if TYPE_CHECKING:
@@ -181,7 +181,7 @@ def cow_codes(iso3: list[str]) -> list[int | None]:
     return [None if cown.get(code) is None else int(cown[code]) for code in iso3]
 
 
-def _cown_by_name(codes: dict[str, list], name: str) -> int | None:
+def _cown_by_name(codes: dict[str, list[Any]], name: str) -> int | None:
     """The COW code of the first countrycode row whose English name pattern matches ``name``."""
     import re
 
@@ -192,7 +192,7 @@ def _cown_by_name(codes: dict[str, list], name: str) -> int | None:
 
 
 @functools.lru_cache(maxsize=1)
-def _countrycode_list() -> dict[str, list] | None:
+def _countrycode_list() -> dict[str, list[Any]] | None:
     """countrycode's code list (a dict of columns), found without importing the package."""
     import importlib.util
     import pickle

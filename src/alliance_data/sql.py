@@ -83,4 +83,4 @@ def connect(database: str = ":memory:") -> duckdb.DuckDBPyConnection:
         parquet = str(path).replace("'", "''")
         views.append(f"create or replace view {name} as select * from read_parquet('{parquet}');")
     connection.execute("\n".join([*views, TIMELINE_SQL]))
-    return connection
+    return connection  # type: ignore[no-any-return]  # duckdb is imported by name, so typed Any here

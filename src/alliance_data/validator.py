@@ -14,6 +14,7 @@ import hashlib
 import io
 import json
 import re
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
@@ -191,7 +192,7 @@ class _Collector:
     def __init__(self, out: list[Problem], rel: str, lines: np.ndarray) -> None:
         self.out, self.rel, self.lines = out, rel, lines
 
-    def rows(self, field_name: str, bad: pa.Array, describe) -> None:
+    def rows(self, field_name: str, bad: pa.Array, describe: Callable[..., str]) -> None:
         import numpy as np
         import pyarrow.compute as pc
 
@@ -218,7 +219,8 @@ def _physical_lines(strings: pa.Table, text_newlines: int) -> np.ndarray:
     extra = np.zeros(n, dtype=np.int64)
     for column in strings.columns:
         extra += pc.count_substring(column, "\n").to_numpy(zero_copy_only=False).astype(np.int64)
-    return base + np.concatenate([[0], np.cumsum(extra)[:-1]])
+    lines: np.ndarray = base + np.concatenate([[0], np.cumsum(extra)[:-1]])
+    return lines
 
 
 def _past_blanks(lines: np.ndarray, blanks: list[int]) -> np.ndarray:
@@ -524,7 +526,7 @@ def _check_cells(table: _Table) -> None:
         def per_row(flags: pa.Array, indices: pa.Array | None = indices) -> pa.Array:
             return flags if indices is None else pc.take(flags, indices)
 
-        def report(bad: pa.Array, describe) -> None:
+        def report(bad: pa.Array, describe: Callable[..., str]) -> None:
             # ``bad`` holds one flag per distinct value; rows are found only on failure.
             if pc.any(pc.fill_null(bad, False)).as_py():
                 collect.rows(name, per_row(bad), describe)
@@ -693,7 +695,7 @@ def _has_repeats(column: pa.Array, values: pa.Array, indices: pa.Array | None) -
         return len(pc.unique(filled)) < len(filled)
     empty = pc.index(values, "").as_py()
     empty_rows = 0 if empty < 0 else pc.sum(pc.equal(indices, empty)).as_py()
-    return len(values) - (empty >= 0) < len(column) - empty_rows
+    return bool(len(values) - (empty >= 0) < len(column) - empty_rows)
 
 
 def _composite_repeats(table: _Table, names: list[str]) -> bool:
@@ -733,7 +735,7 @@ def _joined(strings: pa.Table, names: Sequence[str]) -> pa.Array:
     return pc.binary_join_element_wise(*[_column(strings, n) for n in names], "\x1f")
 
 
-def _duplicates(collect: _Collector, label: str, values: pa.Array, filled: pa.Array, describe) -> None:
+def _duplicates(collect: _Collector, label: str, values: pa.Array, filled: pa.Array, describe: Callable[[int], str]) -> None:
     """Flag every repeat of a value, naming the line where it first appears."""
     import numpy as np
     import pyarrow as pa
@@ -824,7 +826,7 @@ def _check_rules(tables: dict[str, _Table]) -> None:
         ok = pc.fill_null(rule.check(typed[rule.table]), True)
         column = typed[rule.table][rule.field]
 
-        def describe(i: int, rule=rule, column=column) -> str:
+        def describe(i: int, rule: Any = rule, column: Any = column) -> str:
             value = column[i].as_py()
             return rule.message if value is None else f"{_quote(str(value))}: {rule.message}"
 
@@ -1248,7 +1250,7 @@ def _check_releases(root: Path, tables: dict[str, _Table]) -> list[Problem]:
     return problems
 
 
-def _with_sound_references(jobs: list[tuple[str, str, dict[str, Any], dict[str, Any]]], problems: list[Problem]) -> list:
+def _with_sound_references(jobs: list[tuple[str, str, dict[str, Any], dict[str, Any]]], problems: list[Problem]) -> list[tuple[str, str, dict[str, Any], dict[str, Any]]]:
     """Drop the tables whose foreign keys name a field their referenced table does not have."""
     fields_of = {label: {f["name"] for f in schema["fields"]} for label, _, schema, _ in jobs}
     kept = []
