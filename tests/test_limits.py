@@ -81,3 +81,32 @@ def test_a_duplicated_enum_value_is_refused_before_any_export(tmp_path: Path, ca
     field["constraints"]["enum"].append(field["constraints"]["enum"][0])
     path.write_text(json.dumps(schema), encoding="utf-8")
     _refused(root, "schemas/frictions.schema.json:", "more than once", capsys)
+
+
+def test_an_integer_stata_cannot_hold_exactly_is_refused(tmp_path: Path) -> None:
+    import pandas as pd
+    import pytest
+
+    from alliance_data import CannotRepresent
+    from alliance_data.researchers import stata_bytes
+
+    frame = pd.DataFrame({"id": ["a", "b"], "n": pd.array([1, 2**60], dtype="Int64")})
+    with pytest.raises(CannotRepresent, match="line 3"):
+        stata_bytes(frame, {}, "t")
+    frame["n"] = pd.array([1, 2**53], dtype="Int64")  # still exact: written, and read back equal
+    path = tmp_path / "t.dta"
+    path.write_bytes(stata_bytes(frame, {}, "t"))
+    pyreadstat = pytest.importorskip("pyreadstat")
+    back, _ = pyreadstat.read_dta(str(path))
+    assert int(back["n"][1]) == 2**53
+
+
+def test_a_long_cell_on_a_row_with_a_missing_cell_is_reported_at_its_line(tmp_path: Path) -> None:
+    root = copy_csv_package(tmp_path / "package", only="frictions")
+    path = root / "tables" / "frictions.csv"
+    rows = read_rows(path)
+    rows[3]["summary"] = "word " * 40_000 + "end"  # about 200 KB
+    rows[3]["title"] = ""  # required, missing
+    write_rows(path, rows, list(rows[0]))
+    problems = [str(p) for p in validate(root).problems]
+    assert any(p.startswith("tables/frictions.csv:5: title:") for p in problems), problems

@@ -100,3 +100,21 @@ def test_same_verdict_as_frictionless(tmp_path: Path, name: str) -> None:
         assert theirs and not ours, f"{name}: the project is stricter here ({STRICTER[name]}), so frictionless accepts and we refuse"
     else:
         assert ours == theirs, f"{name}: alliance-data says {'valid' if ours else 'invalid'}, frictionless {'valid' if theirs else 'invalid'}: {[str(p) for p in validate(root).problems]}"
+
+
+@pytest.mark.parametrize(("child_type", "parent_type"), [("integer", "string"), ("string", "integer"), ("integer", "number"), ("string", "string")])
+def test_a_foreign_key_compares_by_type_like_frictionless(tmp_path: Path, child_type: str, parent_type: str) -> None:
+    """An integer 1 is not the string "1"; an integer 1 is the number 1."""
+    root = tmp_path / "fk"
+    root.mkdir()
+    parent = {"fields": [{"name": "key", "type": parent_type, "constraints": {"required": True}}], "primaryKey": ["key"]}
+    child = {"fields": [{"name": "id", "type": "string", "constraints": {"required": True}}, {"name": "ref", "type": child_type}],
+             "primaryKey": ["id"], "foreignKeys": [{"fields": "ref", "reference": {"resource": "parent", "fields": "key"}}]}
+    (root / "parent.schema.json").write_text(json.dumps(parent), encoding="utf-8")
+    (root / "child.schema.json").write_text(json.dumps(child), encoding="utf-8")
+    (root / "parent.csv").write_text("key\n1\n2\n", encoding="utf-8")
+    (root / "child.csv").write_text("id,ref\na,1\nb,2\n", encoding="utf-8")
+    resources = [{"name": n, "path": f"{n}.csv", "schema": f"{n}.schema.json"} for n in ("parent", "child")]
+    (root / "datapackage.json").write_text(json.dumps({"name": "fk", "version": "1.0.0", "resources": resources}), encoding="utf-8")
+    ours, theirs = validate(root).valid, frictionless_verdict(root)
+    assert ours == theirs, f"{child_type} -> {parent_type}: alliance-data {ours}, frictionless {theirs}"

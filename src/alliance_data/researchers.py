@@ -26,6 +26,7 @@ STATA_LABEL = 80  # characters in a variable or data label
 STATA_STR = 2045  # longer text is written as strL, Stata's long-string type
 EXCEL_CELL = 32767  # characters in one cell
 EXCEL_SHEET = 31  # characters in a sheet name
+STATA_EXACT = 2**53  # the largest integer a Stata double (Stata has no 64-bit integer) holds exactly
 
 
 def frames(root: Path | None = None) -> dict[str, tuple[pd.DataFrame, dict[str, str]]]:
@@ -92,6 +93,12 @@ def stata_bytes(frame: pd.DataFrame, descriptions: dict[str, str], data_label: s
         if isinstance(dtype, pd.CategoricalDtype):
             continue
         if str(dtype) == "Int64":
+            # Stata has no 64-bit integer: a double holds integers exactly up to 2**53, and no further.
+            too_big = frame[column].abs() > STATA_EXACT
+            if too_big.fillna(False).any():
+                row = int(too_big.fillna(False).to_numpy().argmax()) + 2
+                raise CannotRepresent(f"{data_label}: {column} (line {row}): {frame[column].iloc[row - 2]} is larger than the "
+                                      f"integers a Stata file holds exactly ({STATA_EXACT:,}); use the CSV, Parquet or SQLite files")
             frame[column] = frame[column].astype("float64")
         elif not pd.api.types.is_numeric_dtype(dtype):
             frame[column] = frame[column].astype("object").where(frame[column].notna(), "").astype(str)

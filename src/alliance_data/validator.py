@@ -759,6 +759,27 @@ def _duplicates(collect: _Collector, label: str, values: pa.Array, filled: pa.Ar
     collect.rows(label, bad, lambda i: f"{describe(i)} (first on line {int(lines[first_row[i]])})")
 
 
+def _kind(field_type: str) -> str:
+    """What a key compares as: numbers with numbers (1 equals 1.0), every other type with itself."""
+    return "number" if field_type in ("integer", "number") else field_type
+
+
+def _missing_as_numbers(values: pa.Array, parent_keys: pa.Array) -> pa.Array:
+    """Which filled values are no parent key, compared as numbers; a cell that is no number
+    (reported by its own type check) is compared as text."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def numbers(array: pa.Array) -> pa.Array:
+        numeric = pc.match_substring_regex(array, TYPE_SHAPES["number"][0])
+        return pc.cast(pc.if_else(numeric, array, None), pa.float64())
+
+    filled = pc.not_equal(values, "")
+    as_numbers = pc.is_in(numbers(values), value_set=numbers(parent_keys))
+    as_text = pc.is_in(values, value_set=parent_keys)
+    return pc.and_(filled, pc.invert(pc.or_(pc.fill_null(as_numbers, False), as_text)))
+
+
 def _check_foreign_keys(tables: dict[str, _Table]) -> None:
     import pyarrow.compute as pc
 
@@ -772,7 +793,14 @@ def _check_foreign_keys(tables: dict[str, _Table]) -> None:
                 # One field: test each distinct value once, against the parent's distinct keys.
                 values, indices = table.codes[fields[0]]
                 parent_keys = parent.codes[parent_fields[0]][0]
-                missing = pc.and_(pc.not_equal(values, ""), pc.invert(pc.is_in(values, value_set=parent_keys)))
+                child_type, parent_type = table.model.field(fields[0]).type, parent.model.field(parent_fields[0]).type
+                if _kind(child_type) != _kind(parent_type):
+                    parent_keys = parent_keys.slice(0, 0)  # as frictionless: 1 (an integer) is never "1" (a string)
+                    missing = pc.not_equal(values, "")
+                elif child_type != parent_type:  # an integer and a number: compared as numbers (1 is 1.0)
+                    missing = _missing_as_numbers(values, parent_keys)
+                else:
+                    missing = pc.and_(pc.not_equal(values, ""), pc.invert(pc.is_in(values, value_set=parent_keys)))
                 if not pc.any(missing).as_py():
                     continue
                 bad = missing if indices is None else pc.take(missing, indices)
