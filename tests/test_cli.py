@@ -188,3 +188,14 @@ def test_progress_shows_on_a_terminal_and_not_with_quiet(tmp_path: Path) -> None
     assert code == 0 and "export: csv" in shown  # the stage's name, as it starts
     code, shown = _on_a_terminal(["export", "--format", "csv", "--out", str(tmp_path / "b"), "--quiet"])
     assert code == 0 and "export: csv" not in shown
+
+
+def test_ctrl_c_while_the_command_is_still_importing_prints_one_line() -> None:
+    """The entry point answers Ctrl-C before the command is imported: one line, exit 130."""
+    code = ("import os, signal\nfrom alliance_data import _entry\n"
+            "signal.signal(signal.SIGINT, _entry._interrupted_while_importing)\nos.kill(os.getpid(), signal.SIGINT)\n"
+            "import time\ntime.sleep(5)\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 130 and result.stderr == "alliance-data: interrupted\n"
+    entry = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    assert 'alliance-data = "alliance_data._entry:run"' in entry

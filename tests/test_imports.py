@@ -5,7 +5,7 @@ and no module imports one that the documented order puts after it:
     errors, _io, progress, rules → _package → model → dtypes → arrow_io
     → derived, codebook, semantics (what the data gives) → validator → build
     → the readers (loader, pandera_schema, provenance, history, fulltext, sql, cite, diff)
-    → the writers (export, researchers, figures) → cli, __init__, __main__
+    → the writers (export, researchers, figures) → cli, __init__ → _entry → __main__
 """
 
 from __future__ import annotations
@@ -27,7 +27,9 @@ LAYERS = [
     {"build"},
     {"loader", "pandera_schema", "provenance", "history", "fulltext", "sql", "cite", "diff"},
     {"export", "researchers", "figures"},
-    {"cli", "__init__", "__main__"},
+    {"cli", "__init__"},
+    {"_entry"},
+    {"__main__"},
 ]
 LAYER = {name: i for i, names in enumerate(LAYERS) for name in names}
 

@@ -51,7 +51,7 @@ def test_wheel_carries_the_data(wheel: Path, descriptor: dict) -> None:
         assert f"alliance_data/_data/{resource['path'][:-4]}.parquet" in names
         assert f"alliance_data/_data/{resource['schema']}" in names
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "alliance-data = alliance_data.cli:run" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "alliance-data = alliance_data._entry:run" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
 
 def test_installed_wheel_loads_every_table_from_anywhere(wheel: Path, tmp_path: Path) -> None:
