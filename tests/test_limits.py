@@ -42,7 +42,23 @@ def test_a_descriptor_nested_too_deep_is_refused(tmp_path: Path, capsys) -> None
     root = copy_csv_package(tmp_path / "package", only="frictions")
     text = (root / "datapackage.json").read_text(encoding="utf-8").rstrip()
     (root / "datapackage.json").write_text(text[:-1] + ', "x": ' + "[" * 100_000 + "]" * 100_000 + "}", encoding="utf-8")
-    _refused(root, "datapackage.json:", "nested too deeply", capsys)
+    _refused(root, "datapackage.json:", "nested", capsys)
+
+
+def test_a_schema_nested_past_the_stated_limit_is_refused(tmp_path: Path, capsys) -> None:
+    from alliance_data.validator import MAX_DEPTH
+
+    root = copy_csv_package(tmp_path / "package", only="frictions")
+    path = root / "schemas" / "frictions.schema.json"
+    schema = json.loads(path.read_text(encoding="utf-8"))
+    nested: list = []
+    inner = nested
+    for _ in range(MAX_DEPTH + 5):
+        inner.append([])
+        inner = inner[0]
+    schema["fields"][0]["example"] = nested
+    path.write_text(json.dumps(schema), encoding="utf-8")
+    _refused(root, "schemas/frictions.schema.json:", f"more than {MAX_DEPTH} levels deep", capsys)
 
 
 def test_an_integer_beyond_64_bits_is_refused(tmp_path: Path, capsys) -> None:

@@ -73,6 +73,7 @@ REBUILD = "run alliance-data build . (it validates, then regenerates)"
 MAX_PER_FIELD = 50  # more problems of one kind in one column are counted, not listed
 MAX_TABLE_BYTES = 1 << 30  # 1 GiB: a larger CSV is refused before it is read
 MAX_COLUMNS = 1000  # a header with more columns is refused before its rows are parsed
+MAX_DEPTH = 32  # lists and objects nested deeper in a descriptor or schema are refused
 INT64 = (-(1 << 63), (1 << 63) - 1)  # what the Parquet, SQLite and pandas copies can store
 SEMVER = r"^(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$"
 PATTERN_HINTS = {
@@ -169,7 +170,21 @@ def _read_json(root: Path, rel: str) -> tuple[Any, list[Problem]]:
         return None, [Problem(rel, 0, "", f"cannot be read: {error.strerror}")]
     if duplicates:
         return None, [Problem(rel, 0, key, "appears twice in one object; JSON keeps only the last, so remove one") for key in duplicates]
+    if _depth(value) > MAX_DEPTH:
+        return None, [Problem(rel, 0, "", f"is nested more than {MAX_DEPTH} levels deep: no descriptor or Table Schema here needs that")]
     return value, []
+
+
+def _depth(value: Any) -> int:
+    """How deeply lists and objects nest in a parsed JSON value (iterative: no recursion limit)."""
+    deepest, todo = 0, [(value, 1)]
+    while todo:
+        item, level = todo.pop()
+        if isinstance(item, (dict, list)):
+            deepest = max(deepest, level)
+            if level <= MAX_DEPTH:
+                todo.extend((child, level + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return deepest
 
 
 @dataclass
