@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .model import package
-from .rules import FACT_TABLES
+from .rules import FACT_TABLES, FOUNDING_ARTICLE
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -98,8 +98,6 @@ def citation_lists(table: str, ids: pa.Array, root: Path | None = None) -> pa.Ar
     position = pc.index_in(ids, value_set=counts.field("values"))
     return pc.take(lists, position)
 
-
-FOUNDING_ARTICLE = "founding-article"
 
 
 def corroboration_counts(table: str, ids: pa.Array, root: Path | None = None) -> pa.Array:

@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 PARTIAL_DATE = "^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
 YEARS = (1800, 2100)  # a date outside these years is a typo in this dataset (0000, 9999)
 PERIOD = "^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?(/[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?)?$"
+# The founding article: a source of the data, never counted as an independent original.
+FOUNDING_ARTICLE = "founding-article"
 # Tables whose every row must carry a supporting citation.
 FACT_TABLES = (
     "actors",

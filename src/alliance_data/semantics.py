@@ -11,14 +11,13 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
-from .rules import FACT_TABLES, RowProblem
+from .rules import FACT_TABLES, FOUNDING_ARTICLE, RowProblem
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
 Tables = dict[str, "pa.Table"]
 
-FOUNDING_ARTICLE = "founding-article"
 # Publisher kinds whose own publication is an official record.
 OFFICIAL_KINDS = frozenset({"official", "intergovernmental"})
 STATE_KINDS = frozenset({"state", "state_aligned"})
