@@ -125,23 +125,44 @@ def statuses_on(date: str, agreements: Rows, events: Rows, through: str = "") ->
     """
     cutoff = period_end(date)
     newest = bool(through) and cutoff >= period_end(through)
-    steps: dict[str, list[tuple[str, int, str, str, str, str]]] = {}
-    for event in events:
-        if event["sets_status"] and event["agreement_id"]:
-            steps.setdefault(event["agreement_id"], []).append(
-                (period_end(event["date"]), 1, event["event_id"], event["sets_status"], event["event_id"], event["date"]))
-    for agreement in agreements:
-        for when, status in dated_statuses(agreement):
-            steps.setdefault(agreement["agreement_id"], []).append((period_end(when), 0, "", status, "", when))
+    steps = status_steps(agreements, events)
     out = []
     for agreement in agreements:
-        reached = sorted(s for s in steps.get(agreement["agreement_id"], []) if s[0] <= cutoff)
-        _, _, _, status, event_id, event_date = reached[-1] if reached else ("", 0, "", "", "", "")
+        status, event_id, event_date = _status_by(steps.get(agreement["agreement_id"], []), cutoff)
         if newest and agreement.get("status") and agreement["status"] != status:  # as of the newest source
             status, event_id, event_date = agreement["status"], "", ""
         out.append({"agreement_id": agreement["agreement_id"], "title": agreement["title"], "status": status,
                     "status_event_id": event_id, "status_date": event_date})
     return out
+
+
+Step = tuple[str, int, str, str, str]  # (end of its period, 1 for an event, event id, status, date)
+
+
+def status_steps(agreements: Rows, events: Rows) -> dict[str, list[Step]]:
+    """Each agreement's dated steps, sorted: the events that set its status, and its own dates."""
+    steps: dict[str, list[Step]] = {}
+    for event in events:
+        if event["sets_status"] and event["agreement_id"]:
+            steps.setdefault(event["agreement_id"], []).append(
+                (period_end(event["date"]), 1, event["event_id"], event["sets_status"], event["date"]))
+    for agreement in agreements:
+        for when, status in dated_statuses(agreement):
+            steps.setdefault(agreement["agreement_id"], []).append((period_end(when), 0, "", status, when))
+    for listed in steps.values():
+        listed.sort()
+    return steps
+
+
+def _status_by(steps: list[Step], cutoff: str) -> tuple[str, str, str]:
+    """The status, setting event and date of the latest step whose period has ended by ``cutoff``."""
+    import bisect
+
+    reached = bisect.bisect_right([step[0] for step in steps], cutoff)
+    if not reached:
+        return "", "", ""
+    _, _, event_id, status, date = steps[reached - 1]
+    return status, event_id, date
 
 
 def _pick(observations: Rows, standing: dict[str, int]) -> tuple[dict[str, str] | None, int]:
@@ -163,12 +184,15 @@ def _pick(observations: Rows, standing: dict[str, int]) -> tuple[dict[str, str] 
 
 def _in_force_at_year_ends(agreements: Rows, events: Rows, through: str) -> dict[int, int]:
     """For each panel year, how many of ``agreements`` are in force or active at its end, by
-    :func:`statuses_on`'s rule (dated events first, else the signature and start dates)."""
-    wanted = {a["agreement_id"] for a in agreements}
+    :func:`statuses_on`'s rule; the steps are gathered and sorted once for all years."""
+    steps = status_steps(agreements, events)
+    newest = period_end(through) if through else ""
     counts: dict[int, int] = {}
     for year in range(FIRST_YEAR, LAST_YEAR + 1):
-        on = statuses_on(str(year), agreements, [e for e in events if e["agreement_id"] in wanted], through)
-        counts[year] = sum(row["status"] in IN_FORCE for row in on)
+        cutoff = period_end(str(year))
+        statuses = [a["status"] if newest and cutoff >= newest and a.get("status")
+                    else _status_by(steps.get(a["agreement_id"], []), cutoff)[0] for a in agreements]
+        counts[year] = sum(status in IN_FORCE for status in statuses)
     return counts
 
 

@@ -92,12 +92,12 @@ def reliability_follows_publishers(tables: Tables) -> Iterator[RowProblem]:
             yield RowProblem("sources", row, "reliability", f"is '{reliability}' but the source {whose}: use '{want}'")
 
 
-def _supporting(tables: Tables, table: str) -> dict[str, list[str]]:
-    """Each record's supporting sources."""
-    backing: dict[str, list[str]] = defaultdict(list)
+def _supporting(tables: Tables) -> dict[tuple[str, str], list[str]]:
+    """Each record's supporting sources, by (table, record id): one pass over the citations."""
+    backing: dict[tuple[str, str], list[str]] = defaultdict(list)
     for _, (record_table, record_id, source_id, stance) in _rows(tables["citations"], "record_table", "record_id", "source_id", "stance"):
-        if record_table == table and stance == "supports":
-            backing[record_id].append(source_id)
+        if stance == "supports":
+            backing[(record_table, record_id)].append(source_id)
     return backing
 
 
@@ -116,14 +116,14 @@ def confirmed_is_earned(tables: Tables, keys: dict[str, list[str]]) -> Iterator[
     if not {"citations", "sources"} <= tables.keys():
         return
     facts = SourceFacts(tables)
+    backing = _supporting(tables)
     for table in FACT_TABLES:
         if table not in tables or "evidence" not in tables[table].column_names:
             continue
-        backing = _supporting(tables, table)
         for row, (record_id, evidence) in _rows(tables[table], keys[table][0], "evidence"):
             if evidence != "confirmed":
                 continue
-            sources = backing.get(record_id, [])
+            sources = backing.get((table, record_id), [])
             if not sources or any(s in facts.official for s in sources):
                 continue  # an uncited row is reported by the citation check
             n = independent_originals(sources, facts)

@@ -28,7 +28,7 @@ from .codebook import CODEBOOK
 from .arrow_io import same_content
 from .model import Field, Table, key_names
 from .codebook import render as render_codebook
-from .derived import DYAD_YEAR_INPUTS, panels_csv
+from .derived import DYAD_YEAR, DYAD_YEAR_DIRECTED, DYAD_YEAR_INPUTS, panels_csv
 from . import semantics
 from .rules import PARTIAL_DATE, PERIOD, ROW_RULES, calendar_ok, package_problems
 
@@ -1243,7 +1243,7 @@ def _is_number_text(text: str) -> bool:
 
 def _listed_generated(root: Path, listed: list[Any]) -> set[str]:
     """Generated tables a built copy's descriptor lists itself (as schemas/derived.json gives them)."""
-    derived_names = {"dyad_year", "dyad_year_directed"}
+    derived_names = {DYAD_YEAR, DYAD_YEAR_DIRECTED}  # a copy without schemas/derived.json
     if (root / DERIVED).is_file():
         derived, problems = _read_json(root, DERIVED)
         if not problems and isinstance(derived, dict) and isinstance(derived.get("resources"), list):
