@@ -43,15 +43,19 @@ def write_rows(path: Path, rows: list[dict[str, str]], fieldnames: list[str]) ->
     path.write_text(buffer.getvalue(), encoding="utf-8", newline="")
 
 
+def copy_data(target: Path, *, parquet: bool = True) -> Path:
+    """A copy of the built data package (descriptor, schemas, CSVs and, with ``parquet``, the Parquet files)."""
+    target.mkdir(parents=True)
+    shutil.copy2(DATA / "datapackage.json", target / "datapackage.json")
+    shutil.copytree(DATA / "schemas", target / "schemas")
+    shutil.copytree(DATA / "tables", target / "tables", ignore=None if parquet else shutil.ignore_patterns("*.parquet"))
+    return target
+
+
 @pytest.fixture()
 def package_copy(tmp_path: Path) -> Path:
     """A copy of the built data package (CSV, Parquet, schemas, descriptor)."""
-    target = tmp_path / "package"
-    target.mkdir()
-    shutil.copy2(DATA / "datapackage.json", target / "datapackage.json")
-    shutil.copytree(DATA / "schemas", target / "schemas")
-    shutil.copytree(DATA / "tables", target / "tables")
-    return target
+    return copy_data(tmp_path / "package")
 
 
 # What the repository generates and git ignores (see .gitignore): never part of a source copy.

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -13,7 +12,7 @@ import pytest
 import alliance_data
 from alliance_data import derived
 from alliance_data.validator import validate
-from conftest import DATA, REPO, read_rows, write_rows
+from conftest import DATA, REPO, copy_data, read_rows, write_rows
 
 # Where each table of the previous release lives now (agreement_events moved into events).
 MOVED = {"agreement_events": "events"}
@@ -53,12 +52,7 @@ def test_cameo_codes_are_the_kept_code_lists() -> None:
 
 @pytest.fixture
 def package_copy(tmp_path: Path) -> Path:
-    root = tmp_path / "package"
-    root.mkdir()
-    shutil.copy2(DATA / "datapackage.json", root)
-    shutil.copytree(DATA / "schemas", root / "schemas")
-    shutil.copytree(DATA / "tables", root / "tables", ignore=shutil.ignore_patterns("*.parquet"))
-    return root
+    return copy_data(tmp_path / "package", parquet=False)
 
 
 def test_the_panel_drifting_from_the_events_is_caught(package_copy: Path) -> None:

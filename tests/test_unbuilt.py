@@ -4,7 +4,6 @@ command prints that line and exits 2; a fresh checkout still validates as commit
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ import pytest
 import alliance_data
 from alliance_data.arrow_io import read_arrow
 from alliance_data.cli import main
-from conftest import DATA
+from conftest import source_copy
 
 HINT = "run `alliance-data build .`"
 
@@ -20,19 +19,7 @@ HINT = "run `alliance-data build .`"
 @pytest.fixture
 def unbuilt(tmp_path: Path) -> Path:
     """The package as git holds it: no panels, no Parquet files."""
-    root = tmp_path / "checkout"
-    root.mkdir()
-    shutil.copy2(DATA / "datapackage.json", root)
-    shutil.copytree(DATA / "schemas", root / "schemas")
-    generated = {r["path"].split("/")[-1] for r in alliance_data._package.derived_resources(DATA)}
-    shutil.copytree(DATA / "tables", root / "tables", ignore=shutil.ignore_patterns("*.parquet", *generated))
-    descriptor = alliance_data._package.descriptor(root)
-    if any(r["name"] in {"dyad_year", "dyad_year_directed"} for r in descriptor["resources"]):  # a built copy's descriptor
-        import json
-
-        descriptor = {**descriptor, "resources": [r for r in descriptor["resources"] if r["name"] not in {"dyad_year", "dyad_year_directed"}]}
-        (root / "datapackage.json").write_text(json.dumps(descriptor, indent=2), encoding="utf-8")
-    return root
+    return source_copy(tmp_path / "checkout")
 
 
 def test_a_fresh_checkout_is_valid_unbuilt(unbuilt: Path) -> None:
