@@ -54,6 +54,18 @@ def test_wheel_carries_the_data(wheel: Path, descriptor: dict) -> None:
     assert "alliance-data = alliance_data._entry:run" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
 
+def test_wheel_description_has_no_relative_links(wheel: Path) -> None:
+    """The package index shows the README alone: its figure block (relative images) is replaced."""
+    import re
+
+    with zipfile.ZipFile(wheel) as archive:
+        metadata = archive.read(next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))).decode()
+    description = metadata.split("\n\n", 1)[1]
+    assert description.startswith("# alliance-data") and "## Quick start" in description
+    assert "<!-- figures -->" not in description and "docs/readme" not in description
+    assert not re.findall(r"\]\((?!https?://)[^)]*\)", description)
+
+
 def test_installed_wheel_loads_every_table_from_anywhere(wheel: Path, tmp_path: Path) -> None:
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=False).create(env_dir)
