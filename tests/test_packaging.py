@@ -62,7 +62,7 @@ def test_wheel_description_has_no_relative_links(wheel: Path) -> None:
         metadata = archive.read(next(n for n in archive.namelist() if n.endswith(".dist-info/METADATA"))).decode()
     description = metadata.split("\n\n", 1)[1]
     assert description.startswith("# alliance-data") and "## Quick start" in description
-    assert "<!-- figures -->" not in description and "docs/readme" not in description
+    assert "<!-- figures -->" not in description and "](docs/readme" not in description
     assert not re.findall(r"\]\((?!https?://)[^)]*\)", description)
 
 
