@@ -127,7 +127,7 @@ def test_the_validate_command_patches_no_imports() -> None:
             "print(code, hooks == [type(f).__name__ for f in sys.meta_path], sys.modules['pandas'] is pandas)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip().splitlines()[-1] == "0 True True", result.stdout + result.stderr
-    source = "".join(p.read_text(encoding="utf-8") for p in (REPO / "src" / "alliance_data").glob("*.py"))
+    source = "".join(p.read_text(encoding="utf-8") for p in (REPO / "src" / "alliance_data").rglob("*.py"))
     assert "meta_path" not in source and "sys.modules[" not in source
 
 
