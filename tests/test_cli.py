@@ -51,7 +51,9 @@ def test_validate_exit_codes(package_copy: Path, tmp_path: Path, capsys) -> None
     capsys.readouterr()
     assert main(["validate", str(package_copy)]) == 1
     out = capsys.readouterr().out.splitlines()
+    # file, line, field, the value, what is allowed, and the problem's code: a promise to users
     assert out[0].startswith('tables/agreements.csv:14: status: "signd" is not one of proposed, expected,')
+    assert out[0].endswith(" [cell/enum]")
     assert out[-1] == "1 problem in 1 file"
 
 
@@ -63,7 +65,7 @@ def test_validate_json_report(package_copy: Path, capsys) -> None:
     assert main(["validate", str(package_copy), "--format", "json"]) == 1
     report = json.loads(capsys.readouterr().out)
     assert report["valid"] is False
-    assert {"path": "tables/actors.csv", "line": 2, "field": "cow_code", "message": '"abc" is not an integer'} in report["problems"]
+    assert {"path": "tables/actors.csv", "line": 2, "field": "cow_code", "message": '"abc" is not an integer', "code": "cell/type"} in report["problems"]
 
 
 def test_validate_annotates_pull_requests_on_github(package_copy: Path) -> None:
@@ -85,7 +87,7 @@ def test_build_refuses_invalid_data_and_changes_nothing(package_copy: Path, caps
     (package_copy / "tables" / "actors.parquet").unlink()
     before = snapshot(package_copy)
     assert main(["build", str(package_copy)]) == 1
-    assert "is not a real calendar date" in capsys.readouterr().out
+    assert "[cell/date]" in capsys.readouterr().out
     assert snapshot(package_copy) == before
 
 
@@ -127,7 +129,7 @@ def test_the_validate_command_patches_no_imports() -> None:
             "print(code, hooks == [type(f).__name__ for f in sys.meta_path], sys.modules['pandas'] is pandas)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout.strip().splitlines()[-1] == "0 True True", result.stdout + result.stderr
-    source = "".join(p.read_text(encoding="utf-8") for p in (REPO / "src" / "alliance_data").glob("*.py"))
+    source = "".join(p.read_text(encoding="utf-8") for p in (REPO / "src" / "alliance_data").rglob("*.py"))
     assert "meta_path" not in source and "sys.modules[" not in source
 
 

@@ -56,28 +56,28 @@ def _add_table(root: Path, name: str, path: str | None = None) -> None:
         target.write_bytes((root / "tables" / "frictions.csv").read_bytes())
 
 
-@pytest.mark.parametrize(("name", "path", "reason"), [
-    ("codebook", None, "name is taken by what the exports make"),
-    ("about", None, "name is taken by what the exports make"),
-    ("agreements_wide", None, "name is taken by what the exports make"),
-    ("events_citations", None, "name is taken by what the exports make"),
-    ("sqlite_master", None, "name is taken by what the exports make"),
-    ("codes_kind", None, "name is taken by what the exports make"),
-    ("agreements_money", None, "name is taken by what the exports make"),
-    ("friction_actors_and_a_very_long_tail", None, "a workbook sheet's name"),
-    ("frictions_copy", "tables/frictions.csv", "is also the path of frictions"),
-    ("frictions_parquet", "tables/frictions.parquet", "a table here is a .csv file"),
-    ("panel", "tables/dyad_year.csv", 'path "tables/dyad_year.csv" is'),  # the generated panel's file
+@pytest.mark.parametrize(("name", "path", "code"), [
+    ("codebook", None, "descriptor/reserved-name"),
+    ("about", None, "descriptor/reserved-name"),
+    ("agreements_wide", None, "descriptor/reserved-name"),
+    ("events_citations", None, "descriptor/reserved-name"),
+    ("sqlite_master", None, "descriptor/reserved-name"),
+    ("codes_kind", None, "descriptor/reserved-name"),
+    ("agreements_money", None, "descriptor/reserved-name"),
+    ("friction_actors_and_a_very_long_tail", None, "descriptor/sheet-name-clash"),
+    ("frictions_copy", "tables/frictions.csv", "descriptor/duplicate-path"),
+    ("frictions_parquet", "tables/frictions.parquet", "descriptor/not-csv"),
+    ("panel", "tables/dyad_year.csv", "descriptor/generated-path"),  # the generated panel's file
 ])
-def test_a_table_that_would_collide_is_refused(tmp_path: Path, name: str, path: str | None, reason: str) -> None:
+def test_a_table_that_would_collide_is_refused(tmp_path: Path, name: str, path: str | None, code: str) -> None:
     root = copy_csv_package(tmp_path / "package")
     (root / "schemas" / "derived.json").write_bytes((Path(__file__).resolve().parents[1] / "schemas" / "derived.json").read_bytes()) \
         if (Path(__file__).resolve().parents[1] / "schemas" / "derived.json").is_file() else None
     if name == "friction_actors_and_a_very_long_tail":
         _add_table(root, "friction_actors_and_a_very_long_name_too")  # 31 characters shared with the next
     _add_table(root, name, path)
-    problems = [str(p) for p in validate(root).problems]
-    assert any(p.startswith("datapackage.json:") and reason in p for p in problems), problems
+    problems = [(p.path, p.field, p.code) for p in validate(root).problems]
+    assert ("datapackage.json", name, code) in problems, problems
 
 
 def test_a_generated_table_cannot_be_redefined(tmp_path: Path) -> None:
@@ -87,5 +87,5 @@ def test_a_generated_table_cannot_be_redefined(tmp_path: Path) -> None:
         pytest.skip("needs the repository's schemas/derived.json")
     (root / "schemas" / "derived.json").write_bytes(derived.read_bytes())
     _add_table(root, "dyad_year", "tables/my_panel.csv")
-    problems = [str(p) for p in validate(root).problems]
-    assert any("dyad_year: is a table build generates" in p for p in problems), problems
+    problems = [(p.path, p.field, p.code) for p in validate(root).problems]
+    assert ("datapackage.json", "dyad_year", "descriptor/generated-redefined") in problems, problems

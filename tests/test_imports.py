@@ -6,11 +6,19 @@ and no module imports one that the documented order puts after it:
     → derived, codebook, semantics (what the data gives) → validator → build
     → the readers (loader, pandera_schema, provenance, history, fulltext, sql, cite, diff)
     → the writers (export, researchers, figures) → cli, __init__ → _entry → __main__
+
+The validator is a package whose modules have an order of their own, inside its place above:
+
+    report → table, profile → files, schema, arrays → descriptor, cells, keys, dataset, freshness
+    → run → its __init__
+
+so nothing in the validator imports build or anything above it.
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 from conftest import REPO
@@ -32,21 +40,47 @@ LAYERS = [
     {"__main__"},
 ]
 LAYER = {name: i for i, names in enumerate(LAYERS) for name in names}
+# A subpackage's modules in their order; its __init__ (named as the package) comes after them all.
+SUBPACKAGES = {
+    "validator": [
+        {"report"},
+        {"table", "profile"},
+        {"files", "schema", "arrays"},
+        {"descriptor", "cells", "keys", "dataset", "freshness"},
+        {"run"},
+    ],
+}
+INNER = {package: {name: i for i, names in enumerate(layers) for name in names} for package, layers in SUBPACKAGES.items()}
+
+
+def rank(module: str) -> tuple[int, int]:
+    """Where a module stands: its place in LAYERS, then its place inside its subpackage."""
+    package, _, inner = module.partition(".")
+    return LAYER[package], INNER[package][inner] if inner else len(SUBPACKAGES.get(package, []))
 
 
 def _type_checking_only(node: ast.If) -> bool:
     return isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING"
 
 
-def imports_of(path: Path) -> set[str]:
-    """The package modules ``path`` imports, at module level or inside functions."""
+def _node(dotted: str) -> str:
+    """A module of the package by its path below alliance_data: ``validator.cells``, ``model``."""
+    parts = dotted.split(".")
+    return ".".join(parts[:2]) if parts[0] in SUBPACKAGES and len(parts) > 1 else parts[0]
+
+
+def imports_of(path: Path, package: str = "") -> set[str]:
+    """The package modules ``path`` (a module of subpackage ``package``, if given) imports,
+    at module level or inside functions."""
     found: set[str] = set()
 
     def visit(node: ast.AST) -> None:
         if isinstance(node, ast.If) and _type_checking_only(node):
             return  # never executed: annotations only
-        if isinstance(node, ast.ImportFrom) and node.level == 1:
-            found.update([node.module.split(".")[0]] if node.module else [alias.name for alias in node.names])
+        if isinstance(node, ast.ImportFrom) and node.level:
+            inside = f"{package}." if package and node.level == 1 else ""  # from .x inside a subpackage stays in it
+            names = [node.module] if node.module else [alias.name for alias in node.names]
+            found.update(_node(inside + name) for name in names)
         for child in ast.iter_child_nodes(node):
             visit(child)
 
@@ -55,15 +89,25 @@ def imports_of(path: Path) -> set[str]:
 
 
 GRAPH = {path.stem: imports_of(path) for path in SRC.glob("*.py")}
+for _package in SUBPACKAGES:
+    GRAPH.update({_package if p.stem == "__init__" else f"{_package}.{p.stem}": imports_of(p, _package)
+                  for p in (SRC / _package).glob("*.py")})
 
 
 def test_every_module_has_a_layer() -> None:
-    assert set(GRAPH) == set(LAYER), sorted(set(GRAPH) ^ set(LAYER))
+    known = set(LAYER) | {f"{package}.{name}" for package, order in INNER.items() for name in order}
+    assert set(GRAPH) == known, sorted(set(GRAPH) ^ known)
 
 
 def test_no_module_imports_one_after_it() -> None:
-    upward = [(m, d) for m, deps in GRAPH.items() for d in deps if LAYER[d] > LAYER[m]]
+    upward = [(m, d) for m, deps in GRAPH.items() for d in deps if rank(d) > rank(m)]
     assert not upward, upward
+
+
+def test_nothing_in_the_validator_imports_build_or_above() -> None:
+    above = {m for m in LAYER if LAYER[m] > LAYER["validator"]}
+    reaching = {(m, d) for m, deps in GRAPH.items() if m.partition(".")[0] == "validator" for d in deps if d.partition(".")[0] in above}
+    assert not reaching, reaching
 
 
 def test_no_import_cycle() -> None:
@@ -83,8 +127,8 @@ def test_no_import_cycle() -> None:
 
 
 def test_contributing_names_only_modules_that_exist() -> None:
-    import re
-
     text = (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8")
-    named = set(re.findall(r"`([a-z_]+)\.py`", text))
-    assert named and named <= {p.stem for p in SRC.glob("*.py")} | {"hatch_build", "make_synthetic", "run", "conftest"}, named - set(GRAPH)
+    inside = "|".join(SUBPACKAGES)
+    named = set(re.findall(rf"`((?:(?:{inside})/)?[a-z_]+)\.py`", text))
+    modules = {p.relative_to(SRC).with_suffix("").as_posix() for p in SRC.rglob("*.py")}
+    assert named and named <= modules | {"hatch_build", "make_synthetic", "run", "conftest"}, named - modules

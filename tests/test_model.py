@@ -55,16 +55,18 @@ def test_a_field_is_typed_from_its_descriptor() -> None:
 
 
 def test_modules_read_schemas_through_the_model() -> None:
-    """Outside the reader (_package), the model and the validator (which checks raw schemas
-    before it builds the model), no module looks inside a schema dict."""
+    """Outside the reader (_package), the model and the validator's schema check (which checks
+    raw schemas before the model is built from them), no module looks inside a schema dict."""
     raw = re.compile(r"""(?<!row)\[["'](fields|constraints|primaryKey|foreignKeys|enumDescriptions)["']\]|\.get\(["'](constraints|enumDescriptions|primaryKey|foreignKeys)["']""")
     offenders = []
-    for path in sorted((REPO / "src" / "alliance_data").glob("*.py")):
-        if path.name in ("_package.py", "model.py", "validator.py"):
+    src = REPO / "src" / "alliance_data"
+    for path in sorted(src.rglob("*.py")):
+        name = path.relative_to(src).as_posix()
+        if name in ("_package.py", "model.py", "validator/schema.py"):
             continue
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if raw.search(line):
-                offenders.append(f"{path.name}:{number}: {line.strip()}")
+                offenders.append(f"{name}:{number}: {line.strip()}")
     assert not offenders, offenders
 
 
@@ -77,7 +79,7 @@ def test_every_exception_lives_in_errors_and_has_one_base() -> None:
     from alliance_data import errors
 
     src = REPO / "src" / "alliance_data"
-    for path in src.glob("*.py"):
+    for path in src.rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
             if isinstance(node, ast.ClassDef) and any(isinstance(b, ast.Name) and (b.id.endswith(("Error", "Exception")) or b.id in

@@ -45,6 +45,7 @@ def test_wheel_carries_the_data(wheel: Path, descriptor: dict) -> None:
     assert wheel.name.startswith(f"alliance_data-{descriptor['version']}-")
     names = set(zipfile.ZipFile(wheel).namelist())
     assert "alliance_data/py.typed" in names
+    assert "alliance_data/validator/__init__.py" in names and "alliance_data/validator/cells.py" in names
     assert "alliance_data/_data/datapackage.json" in names
     for resource in descriptor["resources"]:
         assert f"alliance_data/_data/{resource['path']}" in names

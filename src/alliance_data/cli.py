@@ -112,7 +112,7 @@ def _annotation(report_root: Path, problem: Problem) -> str:
     location = os.path.relpath(report_root / problem.path)
     line = f",line={problem.line}" if problem.line else ""
     title = f",title={problem.field}" if problem.field else ""
-    message = str(problem.message).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    message = f"{problem.message} [{problem.code}]".replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     return f"::error file={location}{line}{title}::{message}"
 
 
@@ -124,7 +124,7 @@ def _print_report(report: Report, fmt: str) -> None:
             "rows": report.rows,
             "problem_count": report.count,
             "problems": [
-                {"path": p.path, "line": p.line, "field": p.field, "message": p.message, **({"more": p.more} if p.more else {})}
+                {"path": p.path, "line": p.line, "field": p.field, "message": p.message, "code": p.code, **({"more": p.more} if p.more else {})}
                 for p in report.problems
             ],
         }

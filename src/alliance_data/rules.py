@@ -240,6 +240,7 @@ class RowRule:
     requirement: str  # the rule, as the codebook states it
     message: str  # what a breaking row is told
     check: Callable[[pa.Table], pa.Array]
+    code: str  # the validator's problem code for a breaking row
 
 
 def _status_needs_agreement(table: pa.Table) -> pa.Array:
@@ -290,36 +291,41 @@ def _array(values: list[str]) -> pa.Array:
 def _span_and_value_rules(table: str, start: str, end: str) -> tuple[RowRule, ...]:
     """The rules a table with a span of dates, a value and a quantity keeps (agreements, events)."""
     return (
-        RowRule(table, end, f"{end} is not earlier than {start}", f"ends before it starts: {end} must not be earlier than {start}", _not_before(start, end)),
-        RowRule(table, "value_high", "value_low is not greater than value_high", "value_low is greater than value_high", _value_order),
+        RowRule(table, end, f"{end} is not earlier than {start}", f"ends before it starts: {end} must not be earlier than {start}", _not_before(start, end),
+                code="row/ends-before-start"),
+        RowRule(table, "value_high", "value_low is not greater than value_high", "value_low is greater than value_high", _value_order, code="row/value-order"),
         RowRule(table, "value_low", "value_low, value_high, value_currency and value_qualifier are all filled or all empty",
                 "value_low, value_high, value_currency and value_qualifier go together: fill all four or none",
-                _same_presence("value_low", "value_high", "value_currency", "value_qualifier")),
+                _same_presence("value_low", "value_high", "value_currency", "value_qualifier"), code="row/value-incomplete"),
         RowRule(table, "quantity", "quantity, quantity_unit and quantity_qualifier are all filled or all empty",
-                "quantity, quantity_unit and quantity_qualifier go together: fill all three or none", _same_presence("quantity", "quantity_unit", "quantity_qualifier")),
-        RowRule(table, "value_currency", "is an ISO 4217 currency code", "is not an ISO 4217 currency code", _in_code_list("value_currency", _currencies)),
+                "quantity, quantity_unit and quantity_qualifier go together: fill all three or none", _same_presence("quantity", "quantity_unit", "quantity_qualifier"),
+                code="row/quantity-incomplete"),
+        RowRule(table, "value_currency", "is an ISO 4217 currency code", "is not an ISO 4217 currency code", _in_code_list("value_currency", _currencies),
+                code="code/currency"),
     )
 
 
 ROW_RULES = (
     *_span_and_value_rules("agreements", "start", "end"),
     RowRule("actors", "iso3", "a state has iso3 equal to its actor_id and a cow_code; other actors have neither",
-            "a state needs iso3 equal to its actor_id and a cow_code; other actors have neither", _state_codes),
-    RowRule("actors", "iso3", "is an ISO 3166-1 alpha-3 code", "is not an ISO 3166-1 alpha-3 code", _in_code_list("iso3", _countries)),
-    RowRule("actors", "cow_code", "is the Correlates of War code of the state's iso3", "does not match the Correlates of War code of the state's iso3", _cow_matches_iso3),
+            "a state needs iso3 equal to its actor_id and a cow_code; other actors have neither", _state_codes, code="row/state-codes"),
+    RowRule("actors", "iso3", "is an ISO 3166-1 alpha-3 code", "is not an ISO 3166-1 alpha-3 code", _in_code_list("iso3", _countries), code="code/country"),
+    RowRule("actors", "cow_code", "is the Correlates of War code of the state's iso3", "does not match the Correlates of War code of the state's iso3", _cow_matches_iso3, code="code/cow"),
     RowRule("settlement_methods", "currency_code", "filled (ISO 4217) for currencies and precious metals, empty for other kinds",
-            "currencies and precious metals need an ISO 4217 code; other kinds have none", _currency_for_kind),
-    RowRule("settlement_methods", "currency_code", "is an ISO 4217 currency code", "is not an ISO 4217 currency code", _in_code_list("currency_code", _currencies)),
-    RowRule("sources", "language", "is an ISO 639-1 language code", "is not an ISO 639-1 language code", _in_code_list("language", _languages)),
+            "currencies and precious metals need an ISO 4217 code; other kinds have none", _currency_for_kind, code="row/settlement-currency"),
+    RowRule("settlement_methods", "currency_code", "is an ISO 4217 currency code", "is not an ISO 4217 currency code", _in_code_list("currency_code", _currencies), code="code/currency"),
+    RowRule("sources", "language", "is an ISO 639-1 language code", "is not an ISO 639-1 language code", _in_code_list("language", _languages), code="code/language"),
     *_span_and_value_rules("events", "date", "date_end"),
     RowRule("events", "sets_status", "only an event of an agreement (agreement_id filled) sets a status",
-            "sets a status but names no agreement_id", _status_needs_agreement),
+            "sets a status but names no agreement_id", _status_needs_agreement, code="row/status-without-agreement"),
     RowRule("observations", "flow", "filled for trade indicators (goods, money, energy); for other figures empty, or a direction (exports, imports) only",
-            "trade figures need a flow (turnover, exports or imports); other figures have none, or a direction only", _flow_for_trade),
+            "trade figures need a flow (turnover, exports or imports); other figures have none, or a direction only", _flow_for_trade,
+            code="row/trade-flow"),
     RowRule("observations", "exporter_id", "exporter_id and importer_id are filled, and differ, for a one-way flow (exports, imports), and empty otherwise",
-            "a one-way flow (exports, imports) names a different exporter_id and importer_id; turnover and shares name neither", _flow_parties),
-    RowRule("cameo_codes", "root_code", "is the first two digits of cameo_code", "is not the first two digits of cameo_code", _root_is_prefix),
-    RowRule("trade_items", "importer_id", "differs from exporter_id", "exporter and importer are the same actor", _trade_direction),
+            "a one-way flow (exports, imports) names a different exporter_id and importer_id; turnover and shares name neither", _flow_parties,
+            code="row/flow-parties"),
+    RowRule("cameo_codes", "root_code", "is the first two digits of cameo_code", "is not the first two digits of cameo_code", _root_is_prefix, code="row/cameo-root"),
+    RowRule("trade_items", "importer_id", "differs from exporter_id", "exporter and importer are the same actor", _trade_direction, code="row/same-trade-parties"),
 )
 
 
@@ -343,12 +349,13 @@ def rule_check_for_pandas(rule: RowRule) -> Callable[[pd.DataFrame], pd.Series]:
 
 @dataclass(frozen=True)
 class RowProblem:
-    """A row of ``table`` (0-based position) that breaks a package rule."""
+    """A row of ``table`` (0-based position) that breaks a package rule, with the validator's problem code."""
 
     table: str
     row: int
     field: str
     message: str
+    code: str
 
 
 def package_problems(tables: dict[str, pa.Table], primary_keys: dict[str, list[str]]) -> list[RowProblem]:
@@ -371,11 +378,13 @@ def package_problems(tables: dict[str, pa.Table], primary_keys: dict[str, list[s
         ids = tables[table][key].combine_chunks()
         rows = pc.indices_nonzero(pc.equal(record_table, table))  # this table's citations
         cited = pc.take(record_id, rows)
-        problems += [RowProblem("citations", row, "record_id", f"\"{record_id[row]}\" is not among the {key} values of {table}")
+        problems += [RowProblem("citations", row, "record_id", f"\"{record_id[row]}\" is not among the {key} values of {table}",
+                                code="citation/unknown-record")
                      for row in pc.filter(rows, pc.invert(pc.is_in(cited, value_set=ids))).to_pylist()]
         backing = pc.take(supports, rows)
         cited_ids = pc.filter(cited, backing)
         uncited = pc.invert(pc.is_in(ids, value_set=cited_ids))
-        problems += [RowProblem(table, row, key, f"\"{ids[row]}\" has no supporting citation: add a row to tables/citations.csv")
+        problems += [RowProblem(table, row, key, f"\"{ids[row]}\" has no supporting citation: add a row to tables/citations.csv",
+                                code="evidence/uncited")
                      for row in pc.indices_nonzero(uncited).to_pylist()]
     return problems

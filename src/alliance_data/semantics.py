@@ -89,7 +89,7 @@ def reliability_follows_publishers(tables: Tables) -> Iterator[RowProblem]:
         want = expected_reliability(kinds[publisher], kinds.get(relays, ""))
         if reliability != want:
             whose = f"is published by a {kinds[publisher]} publisher" + (f" and relays a {kinds[relays]} outlet" if relays else "")
-            yield RowProblem("sources", row, "reliability", f"is '{reliability}' but the source {whose}: use '{want}'")
+            yield RowProblem("sources", row, "reliability", f"is '{reliability}' but the source {whose}: use '{want}'", code="evidence/reliability")
 
 
 def _supporting(tables: Tables) -> dict[tuple[str, str], list[str]]:
@@ -129,7 +129,8 @@ def confirmed_is_earned(tables: Tables, keys: dict[str, list[str]]) -> Iterator[
             n = independent_originals(sources, facts)
             if n < 2:
                 yield RowProblem(table, row, "evidence", f"is 'confirmed' but rests on {n} independent original{'s' if n != 1 else ''} "
-                                 "and no official record (a relay, a state outlet or a weak source is no second source): use 'reported' at most")
+                                 "and no official record (a relay, a state outlet or a weak source is no second source): use 'reported' at most",
+                                 code="evidence/too-strong")
 
 
 def disputes_cite_the_other_side(tables: Tables, keys: dict[str, list[str]]) -> Iterator[RowProblem]:
@@ -144,7 +145,8 @@ def disputes_cite_the_other_side(tables: Tables, keys: dict[str, list[str]]) -> 
         for row, (record_id, evidence) in _rows(tables[table], keys[table][0], "evidence"):
             if evidence in ("disputed", "denied") and (table, record_id) not in other_side:
                 yield RowProblem(table, row, "evidence", f"is '{evidence}' but no citation gives the other side: cite the denial "
-                                 "(contradicts) or the conflicting figure or date (values_differently, dates_differently)")
+                                 "(contradicts) or the conflicting figure or date (values_differently, dates_differently)",
+                                 code="evidence/other-side-missing")
 
 
 def _roles(table: pa.Table, key: str) -> dict[str, dict[str, set[str]]]:
@@ -163,7 +165,7 @@ def claimant_is_not_denier(tables: Tables) -> Iterator[RowProblem]:
         roles = _roles(tables[name], key)
         for row, (record, actor, role) in _rows(tables[name], key, "actor_id", "role"):
             if role == "denier" and actor in roles[record].get("claimant", set()):
-                yield RowProblem(name, row, "role", f"{actor} is both claimant and denier of {record}")
+                yield RowProblem(name, row, "role", f"{actor} is both claimant and denier of {record}", code="role/claimant-and-denier")
 
 
 def events_make_sense(tables: Tables) -> Iterator[RowProblem]:
@@ -173,10 +175,11 @@ def events_make_sense(tables: Tables) -> Iterator[RowProblem]:
     roles = _roles(tables["event_actors"], "event_id")
     for row, (event_id,) in _rows(tables["events"], "event_id"):
         if event_id not in roles:
-            yield RowProblem("events", row, "event_id", f"\"{event_id}\" has no actor: add a row to tables/event_actors.csv")
+            yield RowProblem("events", row, "event_id", f"\"{event_id}\" has no actor: add a row to tables/event_actors.csv", code="event/no-actor")
     for row, (event_id, actor, role) in _rows(tables["event_actors"], "event_id", "actor_id", "role"):
         if role == "target" and actor in roles[event_id].get("source", set()):
-            yield RowProblem("event_actors", row, "actor_id", f"{actor} is both source and target of {event_id}: a directed event needs two actors")
+            yield RowProblem("event_actors", row, "actor_id", f"{actor} is both source and target of {event_id}: a directed event needs two actors",
+                             code="role/source-and-target")
 
 
 def _end_of(date: str) -> str:
@@ -196,7 +199,8 @@ def status_not_before_signing(tables: Tables) -> Iterator[RowProblem]:
     signed = {a: s for _, (a, s) in _rows(tables["agreements"], "agreement_id", "signed") if s}
     for row, (agreement, date, status) in _rows(tables["events"], "agreement_id", "date", "sets_status"):
         if status and status not in ("proposed", "expected", "denied") and agreement in signed and _end_of(date) < _start_of(signed[agreement]):
-            yield RowProblem("events", row, "date", f"sets {agreement} to '{status}' on {date}, before it was signed ({signed[agreement]})")
+            yield RowProblem("events", row, "date", f"sets {agreement} to '{status}' on {date}, before it was signed ({signed[agreement]})",
+                             code="event/status-before-signing")
 
 
 def confirmed_not_after_coverage(tables: Tables) -> Iterator[RowProblem]:
@@ -209,7 +213,8 @@ def confirmed_not_after_coverage(tables: Tables) -> Iterator[RowProblem]:
     through = _end_of(max(published))
     for row, (date, evidence) in _rows(tables["events"], "date", "evidence"):
         if evidence == "confirmed" and date > through:
-            yield RowProblem("events", row, "date", f"a confirmed event on {date} is after the newest source ({max(published)}): nothing can confirm it yet")
+            yield RowProblem("events", row, "date", f"a confirmed event on {date} is after the newest source ({max(published)}): nothing can confirm it yet",
+                             code="event/after-coverage")
 
 
 def missing_vote_is_explained(tables: Tables) -> Iterator[RowProblem]:
@@ -218,7 +223,8 @@ def missing_vote_is_explained(tables: Tables) -> Iterator[RowProblem]:
         return
     for row, (vote, notes) in _rows(tables["votes"], "vote", "notes"):
         if not vote and not notes:
-            yield RowProblem("votes", row, "vote", "is missing: say in notes why no source shows it (a tally is no evidence of one state's vote)")
+            yield RowProblem("votes", row, "vote", "is missing: say in notes why no source shows it (a tally is no evidence of one state's vote)",
+                             code="vote/missing-unexplained")
 
 
 def veto_is_in_the_security_council(tables: Tables) -> Iterator[RowProblem]:
@@ -227,7 +233,7 @@ def veto_is_in_the_security_council(tables: Tables) -> Iterator[RowProblem]:
         return
     for row, (body, vote) in _rows(tables["votes"], "body", "vote"):
         if vote == "veto" and body != "un_security_council":
-            yield RowProblem("votes", row, "vote", f"is 'veto' but only the Security Council has one (body is {body})")
+            yield RowProblem("votes", row, "vote", f"is 'veto' but only the Security Council has one (body is {body})", code="vote/veto-outside-council")
 
 
 CHECKS: tuple[Callable[[Tables], Iterator[RowProblem]], ...] = (
