@@ -122,6 +122,19 @@ def test_usage_errors_exit_2() -> None:
     assert result.returncode == 2 and "Traceback" not in result.stderr
 
 
+def test_an_internal_error_has_its_own_exit_code(monkeypatch, capsys) -> None:
+    """A bug is neither bad data (1) nor bad usage (2): one line, exit 70, no traceback."""
+    from alliance_data import cli
+
+    def broken() -> int:
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(cli, "_info", broken)
+    assert main(["info"]) == cli.INTERNAL == 70
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "internal error (KeyError" in err and "Traceback" not in err
+
+
 def test_the_validate_command_patches_no_imports() -> None:
     # No import hooks and no sys.modules edits: a process that validates can import pandas after.
     code = ("import sys\nfrom alliance_data.cli import main\ncode = main(['validate'])\n"

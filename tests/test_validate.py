@@ -217,6 +217,29 @@ def test_stale_generated_files_ask_for_a_build(package_copy: Path) -> None:
     assert problem.generated and problem.message.endswith(REBUILD)
 
 
+def test_a_signed_number_is_a_number_as_for_frictionless(package_copy: Path) -> None:
+    """Table Schema reads "+365" as 365: valid, built and loaded, in a column the row rules read too."""
+    from alliance_data.arrow_io import read_arrow
+    from alliance_data.build import build
+
+    row = row_of("actors", "actor_id", "RUS")
+    edit(package_copy, "actors", {row: {"cow_code": "+365"}})
+    assert validate(package_copy).valid and frictionless_valid(package_copy, "actors")
+    build(package_copy)
+    assert validate(package_copy).valid
+    actors = read_arrow("actors", package_copy, columns=["actor_id", "cow_code"]).to_pylist()
+    assert {"actor_id": "RUS", "cow_code": 365} in actors
+
+
+def test_a_bad_cell_in_a_built_table_is_named_not_a_crash(package_copy: Path) -> None:
+    path = package_copy / "tables" / "dyad_year.csv"
+    rows = read_rows(path)
+    rows[0]["events"] = "x"
+    write_rows(path, rows, list(rows[0]))
+    found = located(validate(package_copy).problems)
+    assert ("tables/dyad_year.csv", 2, "events", "cell/type") in found, found
+
+
 def test_a_stated_hash_or_size_must_match_like_frictionless(package_copy: Path) -> None:
 
     data = (package_copy / "tables" / "sources.csv").read_bytes()

@@ -53,21 +53,28 @@ def read_csv_bytes(raw: bytes, parse_options: Any, convert_options: Any, block_s
 
 def read_csv_arrow(csv_path: Path | IO[bytes], table: Table) -> pa.Table:
     """Read a table's CSV (a path or a binary stream) into Arrow with the types of its schema (empty cell = null)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
     import pyarrow.csv as pcsv
 
     schema = arrow_schema(table)
     raw = csv_path.read_bytes() if isinstance(csv_path, Path) else csv_path.read()
-    arrow = read_csv_bytes(
-        raw,
-        pcsv.ParseOptions(newlines_in_values=True),
-        pcsv.ConvertOptions(
-            column_types={f.name: f.type for f in schema},
-            null_values=[""],
-            strings_can_be_null=True,
-            quoted_strings_can_be_null=True,
-            include_columns=schema.names,
-        ),
-    )
+
+    def read(types: dict[str, pa.DataType]) -> pa.Table:
+        return read_csv_bytes(raw, pcsv.ParseOptions(newlines_in_values=True), pcsv.ConvertOptions(
+            column_types=types, null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=True,
+            include_columns=schema.names))
+
+    try:
+        arrow = read({f.name: f.type for f in schema})
+    except pa.ArrowInvalid:
+        # Table Schema allows a sign on a number ("+365"), which Arrow's CSV parser refuses:
+        # read the numbers as text, drop the sign, then cast (still an error for what is no number).
+        numeric = {f.name for f in schema if pa.types.is_integer(f.type) or pa.types.is_floating(f.type)}
+        arrow = read({f.name: pa.string() if f.name in numeric else f.type for f in schema})
+        for name in numeric:
+            signless = pc.replace_substring_regex(arrow[name], r"^\+", "")
+            arrow = arrow.set_column(arrow.schema.get_field_index(name), name, signless)
     return arrow.cast(schema)
 
 

@@ -20,6 +20,7 @@ from .errors import CannotCompare, DataPackageError, ExportError, MissingDepende
 import contextlib
 
 OK, INVALID, USAGE = 0, 1, 2
+INTERNAL = 70  # a bug in alliance-data itself (sysexits' EX_SOFTWARE), never bad data or bad usage
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -322,4 +323,4 @@ def _main(argv: list[str] | None = None) -> int:
         return USAGE
     except Exception as error:  # a bug: say so in one line rather than a traceback
         print(f"alliance-data: internal error ({type(error).__name__}: {error}); please report it", file=sys.stderr)
-        return USAGE
+        return INTERNAL

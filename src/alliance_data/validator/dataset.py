@@ -39,6 +39,8 @@ def typed_table(table: CheckedTable) -> pa.Table:
         values = column(table.strings, f.name)
         keep = table.valid.get(f.name)
         kept = values if keep is None else pc.if_else(keep, values, pa.nulls(1, pa.string())[0])
+        if pa.types.is_integer(kind) or pa.types.is_floating(kind):
+            kept = pc.replace_substring_regex(kept, r"^\+", "")  # Table Schema allows "+365"; Arrow's cast does not
         columns[f.name] = pc.cast(kept, kind)
     return pa.table(columns)
 
