@@ -131,8 +131,9 @@ def in_force_on(dates: list[str], tables: Mapping[str, pa.Table], chosen: Array,
     force or active on each of ``dates`` (full dates, in order), by :func:`statuses_on`'s rule.
 
     Each agreement's steps are sorted as :func:`status_steps` sorts them; a step holds from the
-    first date its period has ended by until the next step of its agreement takes over. A row
-    counts once for each date a step in force holds, or, from ``through`` on, by its own status.
+    first of ``dates`` its period has ended by until the next step of its agreement takes over.
+    A chosen row counts on each date on which a step of its agreement setting it in force or
+    active holds; from ``through`` on, a row with a status of its own counts by that status.
     """
     import numpy as np
     import pyarrow as pa
@@ -151,7 +152,7 @@ def in_force_on(dates: list[str], tables: Mapping[str, pa.Table], chosen: Array,
         start += pc.greater(steps["end"], date).to_numpy()
     stop = np.append(start[1:], len(dates))  # until the next step of its agreement
     stop[np.append(key_of_step[1:] != key_of_step[:-1], True)] = len(dates)
-    holds = col.among(steps["status"].combine_chunks(), IN_FORCE) & (start < stop)
+    holds = col.among(steps["status"].combine_chunks(), IN_FORCE)  # a step that holds on no date adds and takes back at once
 
     def counted(weight: Array) -> Array:
         change = np.zeros(len(dates) + 1, dtype="int64")
