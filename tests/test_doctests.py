@@ -7,7 +7,7 @@ import importlib
 
 import pytest
 
-MODULES = ["_package", "cite", "derived", "errors", "history", "loader", "provenance", "fulltext", "sql", "pandera_schema"]
+MODULES = ["_package", "cite", "derived", "errors", "history", "loader", "provenance", "fulltext", "sql", "pandera_schema", "status"]
 
 
 @pytest.mark.parametrize("name", MODULES)

@@ -164,6 +164,44 @@ def test_directed_panel_sums_to_the_directed_counts() -> None:
         assert row["events"] == undirected[row["year"]][column]
 
 
+def test_the_panels_are_the_same_from_text_or_typed_tables() -> None:
+    """The inputs as the validator holds them (every cell text) and as build reads them (typed)
+    give the panels build wrote."""
+    from alliance_data.arrow_io import read_csv_arrow, read_csv_text
+    from alliance_data.model import package
+
+    model = package(DATA)
+    text = {name: read_csv_text(model.csv_path(name), model.table(name)) for name in derived.DYAD_YEAR_INPUTS}
+    typed = {name: read_csv_arrow(model.csv_path(name), model.table(name)) for name in derived.DYAD_YEAR_INPUTS}
+    built = {name: model.csv_path(name).read_bytes() for name in (derived.DYAD_YEAR, derived.DYAD_YEAR_DIRECTED)}
+    assert derived.panels_csv_from(text, DATA) == derived.panels_csv_from(typed, DATA) == built
+
+
+def test_agreements_at_each_year_end_follow_status_as_of() -> None:
+    """The panel's year-end counts (vectorised over Arrow) are what statuses_on, row by row, gives."""
+    sides = derived.side_of(read_rows(DATA / "tables" / "actors.csv"))
+    parties: dict[str, set[tuple[str, str]]] = {}
+    for party in read_rows(DATA / "tables" / "agreement_parties.csv"):
+        parties.setdefault(party["agreement_id"], set()).add((sides.get(party["actor_id"], party["actor_id"]), party["role"]))
+
+    def both_sides(agreement: dict[str, str], roles: set[str]) -> bool:
+        return {"IRN", "RUS"} <= {side for side, role in parties.get(agreement["agreement_id"], set()) if role in roles}
+
+    agreements = read_rows(DATA / "tables" / "agreements.csv")
+    events = read_rows(DATA / "tables" / "events.csv")
+    through = derived.coverage_through(read_rows(DATA / "tables" / "sources.csv"))
+    chosen = {"agreements_in_force": [a for a in agreements if a["kind"] in derived.FORMAL and both_sides(a, {"party"})],
+              "arms_transfers_active": [a for a in agreements if a["kind"] in derived.ARMS
+                                        and both_sides(a, {"supplier", "recipient", "producer", "party"})]}
+    counted = 0
+    for row in derived.dyad_year(DATA):
+        for column, among in chosen.items():
+            on = derived.statuses_on(str(row["year"]), among, events, through)
+            assert int(row[column]) == sum(s["status"] in derived.IN_FORCE for s in on), (row["year"], column)
+            counted += int(row[column])
+    assert counted
+
+
 def test_status_as_of_only_returns_statuses_dated_steps_set() -> None:
     events = {e["event_id"]: e for e in read_rows(DATA / "tables" / "events.csv")}
     agreements = {a["agreement_id"]: a for a in read_rows(DATA / "tables" / "agreements.csv")}

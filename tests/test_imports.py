@@ -2,7 +2,7 @@
 import, those inside functions included; only type-checking imports left out) has no cycle,
 and no module imports one that the documented order puts after it:
 
-    errors, _io, progress, rules → _package → model → dtypes → arrow_io
+    errors, _io, progress, rules → _package → model → dtypes → arrow_io → _columns → status → panels
     → derived, codebook, semantics (what the data gives) → validator → build
     → the readers (loader, pandera_schema, provenance, history, fulltext, sql, cite, diff)
     → the writers (export, researchers, figures) → cli, __init__ → _entry → __main__
@@ -30,6 +30,9 @@ LAYERS = [
     {"model"},
     {"dtypes"},
     {"arrow_io"},
+    {"_columns"},
+    {"status"},
+    {"panels"},
     {"derived", "codebook", "semantics"},
     {"validator"},
     {"build"},

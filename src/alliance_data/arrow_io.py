@@ -78,6 +78,26 @@ def read_csv_arrow(csv_path: Path | IO[bytes], table: Table) -> pa.Table:
     return arrow.cast(schema)
 
 
+def read_csv_text(csv_path: Path | IO[bytes], table: Table) -> pa.Table:
+    """Read a table's CSV (a path or a binary stream) with every column as text, as the file
+    holds it (empty cell = ``""``), whatever its schema's types and constraints."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    raw = csv_path.read_bytes() if isinstance(csv_path, Path) else csv_path.read()
+    return read_csv_bytes(
+        raw,
+        pcsv.ParseOptions(newlines_in_values=True),
+        pcsv.ConvertOptions(
+            column_types={name: pa.string() for name in table.field_names},
+            null_values=[],
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+            include_columns=table.field_names,
+        ),
+    )
+
+
 def read_arrow(name: str, root: Path | None = None, columns: Sequence[str] | None = None) -> pa.Table:
     """Read table ``name`` as Arrow: from Parquet when built, else from its CSV."""
     return read_table(package(root), name, columns)

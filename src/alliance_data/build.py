@@ -69,16 +69,17 @@ def build(path: str | Path = ".", on_stage: Stage = silent) -> list[Path]:
     # Everything is computed first, then written all at once: a failure or Ctrl-C midway
     # leaves every file as it was.
     model = package(root)
-    fresh: dict[Path, bytes] = {}
     on_stage("panels")
-    for name, data in derived.panels_csv(root).items():  # both panels from one pass over the inputs
-        fresh[model.csv_path(name)] = data
+    # The panels' inputs are read once, typed: the panels are derived from them, and their Parquet files written.
+    inputs = {name: read_csv_arrow(model.csv_path(name), model.table(name)) for name in derived.DYAD_YEAR_INPUTS}
+    fresh = {model.csv_path(name): data for name, data in derived.panels_csv_from(inputs, root).items()}
     outputs: dict[Path, bytes] = dict(fresh)
     for table_model in model.tables:
         on_stage(f"Parquet {table_model.name}")
         csv_path = model.csv_path(table_model.name)
-        data = fresh.get(csv_path) or csv_path.read_bytes()
-        table = read_csv_arrow(io.BytesIO(data), table_model)
+        table = inputs.pop(table_model.name, None)
+        if table is None:  # not an input of the panels: read now
+            table = read_csv_arrow(io.BytesIO(fresh.get(csv_path) or csv_path.read_bytes()), table_model)
         parquet_path = model.parquet_path(table_model.name)
         if not _parquet_is_current(parquet_path, table):
             outputs[parquet_path] = parquet_bytes(table)
