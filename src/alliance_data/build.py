@@ -63,7 +63,7 @@ def build(path: str | Path = ".", on_stage: Stage = silent) -> list[Path]:
     for folder in {root, *(root / Path(r["path"]).parent for r in _resources(descriptor_path))}:
         remove_leftovers(folder)  # what an interrupted build left behind is never shipped
     on_stage("validate")
-    report = validate(root)
+    report = validate(root, freshness=False)  # what validate would compare, build makes afresh below
     if any(not p.generated for p in report.problems):
         raise BuildRefused(report)
     # Everything is computed first, then written all at once: a failure or Ctrl-C midway

@@ -12,7 +12,7 @@ from .._package import DESCRIPTOR
 from ..arrow_io import same_content
 from ..codebook import CODEBOOK
 from ..codebook import render as render_codebook
-from ..derived import DYAD_YEAR_INPUTS, panels_csv
+from ..derived import DYAD_YEAR_INPUTS, panels_csv_from
 from .report import REBUILD, Problem, quote
 from .table import CheckedTable
 
@@ -79,7 +79,7 @@ def check_panels(root: Path, tables: dict[str, CheckedTable], built: list[str], 
                         "generated/inputs-missing") for name in built]
     if not clean:
         return []
-    fresh = panels_csv(root)
+    fresh = panels_csv_from({name: tables[name].strings for name in DYAD_YEAR_INPUTS}, root)  # the tables already read
     return [Problem(tables[name].rel, 0, "", f"is not what the events, agreements and observations give (never edit it by hand): {REBUILD}",
                     "generated/stale", generated=True)
             for name in built if (root / tables[name].rel).read_bytes() != fresh.get(tables[name].model.name)]
