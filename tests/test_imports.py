@@ -5,7 +5,11 @@ and no module imports one that the documented order puts after it:
     errors, _io, progress, rules → _package → model → dtypes → arrow_io
     → derived, codebook, semantics (what the data gives) → validator → build
     → the readers (loader, pandera_schema, provenance, history, fulltext, sql, cite, diff)
-    → the writers (export, researchers, figures) → cli, __init__ → _entry → __main__
+    → the writers (the export package, figures) → cli, __init__ → _entry → __main__
+
+A subpackage's modules sit in the package's layer, in an order of their own:
+
+    export: frames, package, datasette → sqlite, stata, workbook → release → __init__
 """
 
 from __future__ import annotations
@@ -26,12 +30,30 @@ LAYERS = [
     {"validator"},
     {"build"},
     {"loader", "pandera_schema", "provenance", "history", "fulltext", "sql", "cite", "diff"},
-    {"export", "researchers", "figures"},
+    {"export", "figures"},
     {"cli", "__init__"},
     {"_entry"},
     {"__main__"},
 ]
 LAYER = {name: i for i, names in enumerate(LAYERS) for name in names}
+# Each subpackage's modules in their own layers; "__init__" is the package itself.
+PACKAGE_LAYERS = {
+    "export": [{"frames", "package", "datasette"}, {"sqlite", "stata", "workbook"}, {"release"}, {"__init__"}],
+}
+
+
+def module_name(path: Path) -> str:
+    """``export.sqlite`` for export/sqlite.py, ``export`` for export/__init__.py, ``__init__`` for the package's own."""
+    parts = path.relative_to(SRC).with_suffix("").parts
+    return ".".join(parts[:-1] if len(parts) > 1 and parts[-1] == "__init__" else parts)
+
+
+def rank(module: str) -> tuple[int, int]:
+    """A module's place: its layer, then its place among its subpackage's modules."""
+    top, _, inner = module.partition(".")
+    if top not in PACKAGE_LAYERS:
+        return LAYER[top], 0
+    return LAYER[top], next(i for i, names in enumerate(PACKAGE_LAYERS[top]) if (inner or "__init__") in names)
 
 
 def _type_checking_only(node: ast.If) -> bool:
@@ -40,13 +62,22 @@ def _type_checking_only(node: ast.If) -> bool:
 
 def imports_of(path: Path) -> set[str]:
     """The package modules ``path`` imports, at module level or inside functions."""
+    here = path.relative_to(SRC).parent.parts  # the (sub)package the file is in
     found: set[str] = set()
+
+    def target(level: int, names: list[str]) -> str:
+        dotted = [*here[:len(here) - (level - 1)], *names]
+        # A name in a subpackage is its module when it is one (from .sqlite import x), else the package's.
+        return ".".join(dotted[:2]) if len(dotted) > 1 and ".".join(dotted[:2]) in MODULES else dotted[0]
 
     def visit(node: ast.AST) -> None:
         if isinstance(node, ast.If) and _type_checking_only(node):
             return  # never executed: annotations only
-        if isinstance(node, ast.ImportFrom) and node.level == 1:
-            found.update([node.module.split(".")[0]] if node.module else [alias.name for alias in node.names])
+        if isinstance(node, ast.ImportFrom) and node.level >= 1:
+            if node.module:
+                found.add(target(node.level, node.module.split(".")))
+            else:
+                found.update(target(node.level, [alias.name]) for alias in node.names)
         for child in ast.iter_child_nodes(node):
             visit(child)
 
@@ -54,15 +85,19 @@ def imports_of(path: Path) -> set[str]:
     return found
 
 
-GRAPH = {path.stem: imports_of(path) for path in SRC.glob("*.py")}
+FILES = sorted(SRC.rglob("*.py"))
+MODULES = {module_name(path) for path in FILES}
+GRAPH = {module_name(path): imports_of(path) for path in FILES}
 
 
 def test_every_module_has_a_layer() -> None:
-    assert set(GRAPH) == set(LAYER), sorted(set(GRAPH) ^ set(LAYER))
+    placed = set(LAYER) | {f"{package}.{name}" for package, layers in PACKAGE_LAYERS.items() for names in layers for name in names
+                           if name != "__init__"}
+    assert set(GRAPH) == placed, sorted(set(GRAPH) ^ placed)
 
 
 def test_no_module_imports_one_after_it() -> None:
-    upward = [(m, d) for m, deps in GRAPH.items() for d in deps if LAYER[d] > LAYER[m]]
+    upward = [(m, d) for m, deps in GRAPH.items() for d in deps if rank(d) > rank(m)]
     assert not upward, upward
 
 
@@ -86,5 +121,8 @@ def test_contributing_names_only_modules_that_exist() -> None:
     import re
 
     text = (REPO / "CONTRIBUTING.md").read_text(encoding="utf-8")
-    named = set(re.findall(r"`([a-z_]+)\.py`", text))
-    assert named and named <= {p.stem for p in SRC.glob("*.py")} | {"hatch_build", "make_synthetic", "run", "conftest"}, named - set(GRAPH)
+    named = set(re.findall(r"`([a-z_]+(?:/[a-z_]+)?)\.py`", text))
+    modules = {p.relative_to(SRC).with_suffix("").as_posix() for p in FILES}
+    elsewhere = {"hatch_build", "make_synthetic", "run", "conftest"} | {
+        n for n in named if n.startswith(("tests/", "benchmarks/")) and (REPO / f"{n}.py").is_file()}
+    assert named and named <= modules | elsewhere, named - modules - elsewhere

@@ -15,7 +15,7 @@ from .errors import NotBuilt
 from .model import package
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
 
     import pyarrow as pa
 
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 
 BLOCK_SIZE = 8 << 20  # bytes of CSV parsed as one piece
+BATCH_ROWS = 10_000  # rows a streaming read hands over at a time
 
 
 def read_csv_bytes(raw: bytes, parse_options: Any, convert_options: Any, block_size: int | None = None) -> pa.Table:
@@ -51,23 +52,24 @@ def read_csv_bytes(raw: bytes, parse_options: Any, convert_options: Any, block_s
     return parse(len(raw) + 1)
 
 
-def read_csv_arrow(csv_path: Path | IO[bytes], table: Table) -> pa.Table:
-    """Read a table's CSV (a path or a binary stream) into Arrow with the types of its schema (empty cell = null)."""
+def _csv_options(schema: pa.Schema) -> tuple[Any, Any]:
+    """How a table's CSV is parsed and converted: the types of its schema, an empty cell null."""
     import pyarrow.csv as pcsv
 
+    return pcsv.ParseOptions(newlines_in_values=True), pcsv.ConvertOptions(
+        column_types={f.name: f.type for f in schema},
+        null_values=[""],
+        strings_can_be_null=True,
+        quoted_strings_can_be_null=True,
+        include_columns=schema.names,
+    )
+
+
+def read_csv_arrow(csv_path: Path | IO[bytes], table: Table) -> pa.Table:
+    """Read a table's CSV (a path or a binary stream) into Arrow with the types of its schema (empty cell = null)."""
     schema = arrow_schema(table)
     raw = csv_path.read_bytes() if isinstance(csv_path, Path) else csv_path.read()
-    arrow = read_csv_bytes(
-        raw,
-        pcsv.ParseOptions(newlines_in_values=True),
-        pcsv.ConvertOptions(
-            column_types={f.name: f.type for f in schema},
-            null_values=[""],
-            strings_can_be_null=True,
-            quoted_strings_can_be_null=True,
-            include_columns=schema.names,
-        ),
-    )
+    arrow = read_csv_bytes(raw, *_csv_options(schema))
     return arrow.cast(schema)
 
 
@@ -76,21 +78,98 @@ def read_arrow(name: str, root: Path | None = None, columns: Sequence[str] | Non
     return read_table(package(root), name, columns)
 
 
+def _file_of(model: Package, name: str) -> Path:
+    """The file table ``name`` is read from: its Parquet file when built, else its CSV."""
+    parquet_path = model.parquet_path(name)
+    if parquet_path.is_file():
+        return parquet_path
+    csv_path = model.csv_path(name)
+    if model.table(name).derived and not csv_path.is_file():
+        raise NotBuilt(f"{name} is generated and not built in {model.root}: {REBUILD}")
+    return csv_path
+
+
 def read_table(model: Package, name: str, columns: Sequence[str] | None = None) -> pa.Table:
     """Read table ``name`` of an already built model (saves rebuilding it once per table)."""
     import pyarrow.parquet as pq
 
-    parquet_path = model.parquet_path(name)
-    if parquet_path.is_file():
+    path = _file_of(model, name)
+    if path == model.parquet_path(name):
         # ParquetFile reads one file directly; pq.read_table would go through pyarrow.dataset,
         # which imports pandas, and the Polars path must not.
-        with pq.ParquetFile(parquet_path) as parquet:
+        with pq.ParquetFile(path) as parquet:
             return parquet.read(columns=list(columns) if columns is not None else None)
-    csv_path = model.csv_path(name)
-    if model.table(name).derived and not csv_path.is_file():
-        raise NotBuilt(f"{name} is generated and not built in {model.root}: {REBUILD}")
-    arrow = read_csv_arrow(csv_path, model.table(name))
+    arrow = read_csv_arrow(path, model.table(name))
     return arrow.select(list(columns)) if columns is not None else arrow
+
+
+def longest_row(path: Path, chunk: int = 1 << 20) -> int:
+    """The length in bytes of the longest row of a CSV file, read a piece at a time.
+
+    A row ends at a newline outside quotes: one after an even number of ``"`` since the
+    start of the file (an escaped quote, ``""``, counts twice and so changes nothing).
+    """
+    import numpy as np
+
+    longest, end, quotes, offset = 0, -1, 0, 0
+    with path.open("rb") as stream:
+        while data := stream.read(chunk):
+            piece = np.frombuffer(data, dtype=np.uint8)
+            outside = (np.cumsum(piece == ord('"'), dtype=np.int64) + quotes) % 2 == 0
+            ends = np.flatnonzero((piece == ord("\n")) & outside) + offset
+            if ends.size:
+                longest = max(longest, int(np.diff(ends, prepend=end).max()))
+                end = int(ends[-1])
+            quotes = 0 if outside[-1] else 1
+            offset += len(data)
+    return max(longest, offset - 1 - end)
+
+
+def _csv_batches(csv_path: Path, table: Table, batch_rows: int) -> Iterator[pa.RecordBatch]:
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    schema = arrow_schema(table)
+    # Arrow parses a block at a time and fails on a row longer than a block: make every row fit.
+    block = BLOCK_SIZE + longest_row(csv_path)
+    reader = pcsv.open_csv(csv_path, pcsv.ReadOptions(block_size=block), *_csv_options(schema))
+    for batch in reader:
+        yield from pa.Table.from_batches([batch]).cast(schema).to_batches(max_chunksize=batch_rows)
+
+
+def iter_batches(model: Package, name: str, batch_rows: int | None = None) -> Iterator[pa.RecordBatch]:
+    """Read table ``name`` a batch of rows at a time, typed as :func:`read_table` types it.
+
+    From Parquet when built, else from its CSV, so that memory holds one batch, never the table.
+
+    Parameters
+    ----------
+    model : Package
+        The package the table belongs to.
+    name : str
+        The table.
+    batch_rows : int, optional
+        The most rows in one batch; by default ``BATCH_ROWS``.
+
+    Yields
+    ------
+    pyarrow.RecordBatch
+        The rows, in the order of the file.
+
+    Raises
+    ------
+    NotBuilt
+        The table is generated and has not been built.
+    """
+    import pyarrow.parquet as pq
+
+    rows = batch_rows or BATCH_ROWS
+    path = _file_of(model, name)
+    if path == model.parquet_path(name):
+        with pq.ParquetFile(path) as parquet:
+            yield from parquet.iter_batches(batch_size=rows)
+    else:
+        yield from _csv_batches(path, model.table(name), rows)
 
 
 def same_content(a: pa.Table, b: pa.Table) -> bool:
