@@ -23,7 +23,7 @@ import pytest
 
 import alliance_data
 from alliance_data.cli import main
-from conftest import DATA, REPO, source_copy
+from conftest import DATA, REPO, copy_data, source_copy
 
 
 @pytest.fixture(scope="module")
@@ -274,6 +274,77 @@ def test_sqlite_export_checks_keys_even_without_the_command(tmp_path: Path) -> N
     with pytest.raises(ExportError, match="agreement_parties"):
         export_sqlite(tmp_path / "out" / "x.db", source)
     assert list((tmp_path / "out").iterdir()) == []
+
+
+def _content(database: Path) -> dict[str, list]:
+    """Every object's SQL and every table's rows with the type of each value (1 and 1.0 differ)."""
+    con = sqlite3.connect(database)
+    content: dict[str, list] = {"sqlite_master": con.execute("select type, name, tbl_name, sql from sqlite_master order by rowid").fetchall()}
+    for (name,) in con.execute("select name from sqlite_master where type = 'table' and sql not like '%WITHOUT ROWID%'").fetchall():
+        content[name] = [tuple((type(v).__name__, v) for v in row) for row in con.execute(f"select rowid, * from [{name}] order by rowid")]
+    con.close()
+    return content
+
+
+def test_sqlite_export_reads_csv_in_blocks_and_parquet_in_batches_alike(tmp_path: Path, monkeypatch) -> None:
+    pytest.importorskip("sqlite_utils")
+    import alliance_data.arrow_io as arrow_io
+    from alliance_data.export import export_sqlite
+
+    built = copy_data(tmp_path / "built")
+    path = built / "tables" / "events.csv"
+    long_note = 'a "quoted" word, a comma, ' * 400 + "the end"  # longer than a block below
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    rows[len(rows) // 2]["notes"] = long_note
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    assert main(["build", str(built)]) == 0
+    from_csv = copy_data(tmp_path / "csv", parquet=False)
+    shutil.copy(path, from_csv / "tables" / "events.csv")
+    shutil.copy(built / "tables" / "dyad_year.csv", from_csv / "tables" / "dyad_year.csv")
+    shutil.copy(built / "tables" / "dyad_year_directed.csv", from_csv / "tables" / "dyad_year_directed.csv")
+    monkeypatch.setattr(arrow_io, "BLOCK_SIZE", 4096)  # many blocks, and rows longer than some of them
+    monkeypatch.setattr(arrow_io, "BATCH_ROWS", 97)  # many batches of each table
+    assert arrow_io.longest_row(path) > 4096
+    export_sqlite(tmp_path / "a" / "x.db", built)
+    export_sqlite(tmp_path / "b" / "x.db", from_csv)
+    content = _content(tmp_path / "a" / "x.db")
+    assert content == _content(tmp_path / "b" / "x.db")
+    assert ("str", long_note) in {cell for row in content["events"] for cell in row}
+    assert len(content["citations"]) == len(alliance_data.load("citations")) > 97
+
+
+def test_longest_row_counts_a_quoted_newline_inside_its_row(tmp_path: Path) -> None:
+    from alliance_data.arrow_io import longest_row
+
+    path = tmp_path / "t.csv"
+    path.write_bytes(b'a,b\n1,"x\ny ""z"""\n22,3')  # rows of 4, 14 and 4 bytes (the last with no newline)
+    assert longest_row(path) == 14
+    assert longest_row(path, chunk=3) == 14  # a quote or a row split between pieces
+
+
+def test_sqlite_agreements_wide_is_the_derived_table(tmp_path: Path) -> None:
+    pytest.importorskip("sqlite_utils")
+    from alliance_data import derived
+    from alliance_data.export import export_sqlite
+
+    root = copy_data(tmp_path / "package", parquet=False)
+    parties = root / "tables" / "agreement_parties.csv"
+    header, *lines = parties.read_text(encoding="utf-8").splitlines(keepends=True)
+    parties.write_text(header + "".join(reversed(lines)), encoding="utf-8")  # the lists come out sorted all the same
+    export_sqlite(tmp_path / "out" / "x.db", root)
+    con = sqlite3.connect(tmp_path / "out" / "x.db")
+    cursor = con.execute("select * from agreements_wide order by rowid")
+    wide = derived.agreements_wide(root)
+    assert [d[0] for d in cursor.description] == wide.column_names
+    expected = [tuple(row.values()) for row in wide.to_pylist()]
+    found = cursor.fetchall()
+    assert [tuple(map(type, row)) for row in found] == [tuple(map(type, row)) for row in expected]
+    assert found == expected
+    assert any(row and "; " in str(row) for row in found), "some role lists more than one actor"
 
 
 def test_agreements_wide_lists_every_party_by_role_and_counts_sources() -> None:

@@ -26,7 +26,7 @@ def _save(root: Path, descriptor: dict) -> None:
 
 def test_no_text_becomes_a_formula_in_the_workbook(tmp_path: Path) -> None:
     openpyxl = pytest.importorskip("openpyxl")
-    from alliance_data.researchers import xlsx_bytes
+    from alliance_data.export import xlsx_bytes
 
     root = copy_csv_package(tmp_path / "package")
     descriptor = _descriptor(root)

@@ -104,7 +104,7 @@ def test_an_integer_stata_cannot_hold_exactly_is_refused(tmp_path: Path) -> None
     import pytest
 
     from alliance_data import CannotRepresent
-    from alliance_data.researchers import stata_bytes
+    from alliance_data.export import stata_bytes
 
     frame = pd.DataFrame({"id": ["a", "b"], "n": pd.array([1, 2**60], dtype="Int64")})
     with pytest.raises(CannotRepresent, match="line 3"):

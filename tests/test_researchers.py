@@ -73,7 +73,7 @@ def test_workbook_sheets_codebook_and_about(tmp_path: Path) -> None:
 
 
 def test_stata_names_are_made_legal() -> None:
-    from alliance_data.researchers import stata_names
+    from alliance_data.export import stata_names
 
     names = stata_names(["end", "a" * 40, "a" * 33, "9lives", "ok"])
     assert names["end"] == "_end" and names["ok"] == "ok" and names["9lives"] == "_9lives"

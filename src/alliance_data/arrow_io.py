@@ -15,7 +15,7 @@ from .errors import NotBuilt
 from .model import package
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Iterator, Sequence
 
     import pyarrow as pa
 
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 
 BLOCK_SIZE = 8 << 20  # bytes of CSV parsed as one piece
+BATCH_ROWS = 10_000  # rows a streaming read hands over at a time
 
 
 def read_csv_bytes(raw: bytes, parse_options: Any, convert_options: Any, block_size: int | None = None) -> pa.Table:
@@ -51,30 +52,45 @@ def read_csv_bytes(raw: bytes, parse_options: Any, convert_options: Any, block_s
     return parse(len(raw) + 1)
 
 
+def _csv_options(schema: pa.Schema, as_text: frozenset[str] = frozenset()) -> tuple[Any, Any]:
+    """How a table's CSV is parsed and converted: the types of its schema (the columns
+    ``as_text`` as text), an empty cell null."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    return pcsv.ParseOptions(newlines_in_values=True), pcsv.ConvertOptions(
+        column_types={f.name: pa.string() if f.name in as_text else f.type for f in schema},
+        null_values=[""],
+        strings_can_be_null=True,
+        quoted_strings_can_be_null=True,
+        include_columns=schema.names,
+    )
+
+
+def _without_signs(arrow: pa.Table, schema: pa.Schema) -> tuple[pa.Table, frozenset[str]]:
+    """The numeric columns of ``schema``, and ``arrow`` with a leading ``+`` dropped from them."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    numeric = frozenset(f.name for f in schema if pa.types.is_integer(f.type) or pa.types.is_floating(f.type))
+    for name in numeric & set(arrow.column_names):
+        arrow = arrow.set_column(arrow.schema.get_field_index(name), name, pc.replace_substring_regex(arrow[name], r"^\+", ""))
+    return arrow, numeric
+
+
 def read_csv_arrow(csv_path: Path | IO[bytes], table: Table) -> pa.Table:
     """Read a table's CSV (a path or a binary stream) into Arrow with the types of its schema (empty cell = null)."""
     import pyarrow as pa
-    import pyarrow.compute as pc
-    import pyarrow.csv as pcsv
 
     schema = arrow_schema(table)
     raw = csv_path.read_bytes() if isinstance(csv_path, Path) else csv_path.read()
-
-    def read(types: dict[str, pa.DataType]) -> pa.Table:
-        return read_csv_bytes(raw, pcsv.ParseOptions(newlines_in_values=True), pcsv.ConvertOptions(
-            column_types=types, null_values=[""], strings_can_be_null=True, quoted_strings_can_be_null=True,
-            include_columns=schema.names))
-
     try:
-        arrow = read({f.name: f.type for f in schema})
+        arrow = read_csv_bytes(raw, *_csv_options(schema))
     except pa.ArrowInvalid:
         # Table Schema allows a sign on a number ("+365"), which Arrow's CSV parser refuses:
         # read the numbers as text, drop the sign, then cast (still an error for what is no number).
-        numeric = {f.name for f in schema if pa.types.is_integer(f.type) or pa.types.is_floating(f.type)}
-        arrow = read({f.name: pa.string() if f.name in numeric else f.type for f in schema})
-        for name in numeric:
-            signless = pc.replace_substring_regex(arrow[name], r"^\+", "")
-            arrow = arrow.set_column(arrow.schema.get_field_index(name), name, signless)
+        _, numeric = _without_signs(pa.table({}), schema)
+        arrow, _ = _without_signs(read_csv_bytes(raw, *_csv_options(schema, numeric)), schema)
     return arrow.cast(schema)
 
 
@@ -103,21 +119,101 @@ def read_arrow(name: str, root: Path | None = None, columns: Sequence[str] | Non
     return read_table(package(root), name, columns)
 
 
+def _file_of(model: Package, name: str) -> Path:
+    """The file table ``name`` is read from: its Parquet file when built, else its CSV."""
+    parquet_path = model.parquet_path(name)
+    if parquet_path.is_file():
+        return parquet_path
+    csv_path = model.csv_path(name)
+    if model.table(name).derived and not csv_path.is_file():
+        raise NotBuilt(f"{name} is generated and not built in {model.root}: {REBUILD}")
+    return csv_path
+
+
 def read_table(model: Package, name: str, columns: Sequence[str] | None = None) -> pa.Table:
     """Read table ``name`` of an already built model (saves rebuilding it once per table)."""
     import pyarrow.parquet as pq
 
-    parquet_path = model.parquet_path(name)
-    if parquet_path.is_file():
+    path = _file_of(model, name)
+    if path == model.parquet_path(name):
         # ParquetFile reads one file directly; pq.read_table would go through pyarrow.dataset,
         # which imports pandas, and the Polars path must not.
-        with pq.ParquetFile(parquet_path) as parquet:
+        with pq.ParquetFile(path) as parquet:
             return parquet.read(columns=list(columns) if columns is not None else None)
-    csv_path = model.csv_path(name)
-    if model.table(name).derived and not csv_path.is_file():
-        raise NotBuilt(f"{name} is generated and not built in {model.root}: {REBUILD}")
-    arrow = read_csv_arrow(csv_path, model.table(name))
+    arrow = read_csv_arrow(path, model.table(name))
     return arrow.select(list(columns)) if columns is not None else arrow
+
+
+def longest_row(path: Path, chunk: int = 1 << 20) -> int:
+    """The length in bytes of the longest row of a CSV file, read a piece at a time.
+
+    A row ends at a newline outside quotes: one after an even number of ``"`` since the
+    start of the file (an escaped quote, ``""``, counts twice and so changes nothing).
+    """
+    import numpy as np
+
+    longest, end, quotes, offset = 0, -1, 0, 0
+    with path.open("rb") as stream:
+        while data := stream.read(chunk):
+            piece = np.frombuffer(data, dtype=np.uint8)
+            outside = (np.cumsum(piece == ord('"'), dtype=np.int64) + quotes) % 2 == 0
+            ends = np.flatnonzero((piece == ord("\n")) & outside) + offset
+            if ends.size:
+                longest = max(longest, int(np.diff(ends, prepend=end).max()))
+                end = int(ends[-1])
+            quotes = 0 if outside[-1] else 1
+            offset += len(data)
+    return max(longest, offset - 1 - end)
+
+
+def _csv_batches(csv_path: Path, table: Table, batch_rows: int) -> Iterator[pa.RecordBatch]:
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+
+    schema = arrow_schema(table)
+    # Arrow parses a block at a time and fails on a row longer than a block: make every row fit.
+    block = BLOCK_SIZE + longest_row(csv_path)
+    # Numbers are read as text and cast after dropping a sign ("+365"), which Arrow's parser refuses.
+    _, numeric = _without_signs(pa.table({}), schema)
+    reader = pcsv.open_csv(csv_path, pcsv.ReadOptions(block_size=block), *_csv_options(schema, numeric))
+    for batch in reader:
+        signless, _ = _without_signs(pa.Table.from_batches([batch]), schema)
+        yield from signless.cast(schema).to_batches(max_chunksize=batch_rows)
+
+
+def iter_batches(model: Package, name: str, batch_rows: int | None = None) -> Iterator[pa.RecordBatch]:
+    """Read table ``name`` a batch of rows at a time, typed as :func:`read_table` types it.
+
+    From Parquet when built, else from its CSV, so that memory holds one batch, never the table.
+
+    Parameters
+    ----------
+    model : Package
+        The package the table belongs to.
+    name : str
+        The table.
+    batch_rows : int, optional
+        The most rows in one batch; by default ``BATCH_ROWS``.
+
+    Yields
+    ------
+    pyarrow.RecordBatch
+        The rows, in the order of the file.
+
+    Raises
+    ------
+    NotBuilt
+        The table is generated and has not been built.
+    """
+    import pyarrow.parquet as pq
+
+    rows = batch_rows or BATCH_ROWS
+    path = _file_of(model, name)
+    if path == model.parquet_path(name):
+        with pq.ParquetFile(path) as parquet:
+            yield from parquet.iter_batches(batch_size=rows)
+    else:
+        yield from _csv_batches(path, model.table(name), rows)
 
 
 def same_content(a: pa.Table, b: pa.Table) -> bool:

@@ -190,8 +190,6 @@ def _export(fmt: str, out: Path, source: Path | None, quiet: bool = False) -> in
     if fmt == "release" and source is None:
         print("alliance-data: export --format release needs --source (a source checkout, such as .)", file=sys.stderr)
         return USAGE
-    from . import researchers
-
     if source is not None and fmt != "release":
         # A checkout's generated files are not committed and may be stale: build them, which
         # validates first, so an export never carries data that fails the checks.
@@ -205,7 +203,7 @@ def _export(fmt: str, out: Path, source: Path | None, quiet: bool = False) -> in
             print(f"export refused: fix the problems above in {source}; nothing was exported", file=sys.stderr)
             return INVALID
     writers = {"csv": export.export_csv, "parquet": export.export_parquet, "sqlite": export.export_sqlite,
-               "stata": researchers.export_stata, "xlsx": researchers.export_xlsx}
+               "stata": export.export_stata, "xlsx": export.export_xlsx}
     from .progress import stages
 
     try:
