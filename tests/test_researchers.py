@@ -44,6 +44,14 @@ def test_stata_file_has_rows_types_and_labels(stata_folder: Path, name: str) -> 
             assert meta.readstat_variable_types[column] in ("double", "int32", "int16", "int8", "float")
 
 
+def test_stata_files_depend_on_the_data_alone(stata_folder: Path) -> None:
+    """The header's time stamp is fixed, so exporting again gives the same bytes."""
+    from alliance_data.export.stata import TIME_STAMP
+
+    _, meta = pyreadstat.read_dta(str(stata_folder / "actors.dta"), metadataonly=True)
+    assert meta.creation_time == TIME_STAMP
+
+
 def test_agreements_wide_in_stata(stata_folder: Path) -> None:
     frame, meta = pyreadstat.read_dta(str(stata_folder / "agreements_wide.dta"))
     agreements = alliance_data.load("agreements")

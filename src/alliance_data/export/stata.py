@@ -4,6 +4,7 @@ and nothing is dropped silently."""
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
 import zipfile
@@ -19,6 +20,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
 STATA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,31}$")
+# A file's header carries a time stamp: a fixed one (as the release zips' entries have) makes the
+# bytes depend on the data alone, so two exports of one version are the same file.
+TIME_STAMP = datetime.datetime(2000, 1, 1)
 STATA_LABEL = 80  # characters in a variable or data label
 STATA_STR = 2045  # longer text is written as strL, Stata's long-string type
 STATA_EXACT = 2**53  # the largest integer a Stata double (Stata has no 64-bit integer) holds exactly
@@ -119,7 +123,7 @@ def stata_bytes(frame: pd.DataFrame, descriptions: dict[str, str], data_label: s
     long_text = [c for c in frame.columns if frame[c].dtype == object and frame[c].str.encode("utf-8").str.len().max() > STATA_STR]
     buffer = io.BytesIO()
     frame.to_stata(buffer, write_index=False, version=118, variable_labels=labels, convert_strl=long_text,
-                   data_label=_label(data_label, STATA_LABEL))
+                   data_label=_label(data_label, STATA_LABEL), time_stamp=TIME_STAMP)
     return buffer.getvalue()
 
 
