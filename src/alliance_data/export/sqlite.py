@@ -1,8 +1,8 @@
 """The tables as one SQLite database, with a Datasette ``metadata.json`` beside it.
 
-Rows are read and inserted a batch at a time, all in one transaction, so memory holds one
-batch of a table, never the table: a database of millions of rows is written in the memory
-of a few thousand.
+Rows are read and inserted a batch at a time, all in one transaction, and what is derived
+from them is derived by SQLite: memory holds one batch of a table, never a table, so it does
+not grow with the number of rows.
 """
 
 from __future__ import annotations
@@ -89,11 +89,12 @@ def _insert_wide(db: Any, model: Package, columns: list[str]) -> None:
     is read into memory for it."""
     roles = _roles(model)
     by_role = ", ".join(f"group_concat(CASE WHEN role = ? THEN actor_id END, '; ') AS [{role}]" for role in roles)
-    fields = ", ".join(f"a.[{name}]" for name in derived.WIDE_AGREEMENT_FIELDS)
+    value = ({name: f"a.[{name}]" for name in derived.WIDE_AGREEMENT_FIELDS} | {role: f"p.[{role}]" for role in roles}
+             | {"n_sources": "coalesce(s.n_sources, 0)"})
     # Rows enter each group in the order of the inner query, so each list comes out sorted.
     db.conn.execute(
         f"INSERT INTO [{derived.AGREEMENTS_WIDE}] ({', '.join(f'[{c}]' for c in columns)}) "
-        f"SELECT {fields}, {', '.join(f'p.[{role}]' for role in roles)}, coalesce(s.n_sources, 0) FROM agreements a "
+        f"SELECT {', '.join(value[c] for c in columns)} FROM agreements a "
         f"LEFT JOIN (SELECT agreement_id, {by_role} FROM (SELECT agreement_id, role, actor_id FROM agreement_parties "
         "ORDER BY agreement_id, actor_id) GROUP BY agreement_id) p ON p.agreement_id = a.agreement_id "
         "LEFT JOIN (SELECT record_id, count(DISTINCT source_id) AS n_sources FROM citations "
