@@ -200,13 +200,19 @@ def _cells(rel: str, raw: bytes, names: list[str], blanks: list[int]) -> tuple[p
 
 def _locate_bad_row(text: str, width: int) -> tuple[int, int]:
     """The first line of the first row whose width is not ``width``, and its width."""
-    reader = csv.reader(io.StringIO(text))
-    start = 1
-    for row in reader:
-        if len(row) != width:
-            return start, len(row)
-        start = reader.line_num + 1
-    return 0, width
+    # The csv module refuses a cell over its field limit, a limit other libraries in the process
+    # (frictionless) may have raised: set it for this read and put it back, so the verdict is the same.
+    limit = csv.field_size_limit(MAX_TABLE_BYTES)
+    try:
+        reader = csv.reader(io.StringIO(text))
+        start = 1
+        for row in reader:
+            if len(row) != width:
+                return start, len(row)
+            start = reader.line_num + 1
+        return 0, width
+    finally:
+        csv.field_size_limit(limit)
 
 
 def _physical_lines(strings: pa.Table, text_newlines: int) -> np.ndarray:
