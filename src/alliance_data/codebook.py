@@ -11,7 +11,7 @@ from .model import package
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .model import Field, Table
+    from .model import Field, Package, Table
 
 CODEBOOK = "CODEBOOK.md"
 
@@ -77,6 +77,13 @@ def render(root: Path | None = None) -> str:
         "show: `METHODS.md` (in the repository and in every release's CSV zip).",
         "",
     ]
+    out += _tables(model, root) + _agreements_wide(root) + _rules()
+    return "\n".join(out)
+
+
+def _tables(model: Package, root: Path | None) -> list[str]:
+    """A section per table: its fields, then the meaning of each enum value."""
+    out: list[str] = []
     for table in model.tables:
         name = table.name
         key = ", ".join(table.primary_key)
@@ -93,16 +100,26 @@ def render(root: Path | None = None) -> str:
                 out += ["", f"Values of `{f.name}`:", ""]
                 out += [f"- `{k}`: {v}" for k, v in f.enum_descriptions.items()]
         out.append("")
-    from .derived import AGREEMENTS_WIDE, AGREEMENTS_WIDE_DESCRIPTION, agreements_wide_descriptions
-    from .rules import FACT_TABLES, ROW_RULES
+    return out
 
-    out += [f"## {AGREEMENTS_WIDE} (in the exports)", "", AGREEMENTS_WIDE_DESCRIPTION, "", "Primary key: agreement_id.", "",
+
+def _agreements_wide(root: Path | None) -> list[str]:
+    """The flat agreements table the exports carry."""
+    from .derived import AGREEMENTS_WIDE, AGREEMENTS_WIDE_DESCRIPTION, agreements_wide_descriptions
+
+    out = [f"## {AGREEMENTS_WIDE} (in the exports)", "", AGREEMENTS_WIDE_DESCRIPTION, "", "Primary key: agreement_id.", "",
             "| field | description |", "|---|---|"]
     out += ["| " + " | ".join(c.replace("|", "\\|") for c in (f"`{column}`", text)) + " |"
             for column, text in agreements_wide_descriptions(root).items()]
     out.append("")
+    return out
 
-    out += [
+
+def _rules() -> list[str]:
+    """What validate checks beyond the schemas, CAMEO coding, and how the derived tables are made."""
+    from .rules import FACT_TABLES, ROW_RULES
+
+    return [
         "## Rules beyond the schemas",
         "",
         "Checked by `alliance-data validate`, as Table Schema cannot state them:",
@@ -178,4 +195,3 @@ def render(root: Path | None = None) -> str:
         "rows of each table rest on the article alone.",
         "",
     ]
-    return "\n".join(out)
