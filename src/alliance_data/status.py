@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import bisect
 import calendar
-import csv
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,15 +26,17 @@ IN_FORCE = {"in_force", "active"}
 
 
 def read_rows(name: str, root: Path | None = None) -> Rows:
-    """Rows of table ``name`` as dicts of text (empty cell = ``""``), from its CSV."""
-    with open(package(root).csv_path(name), newline="", encoding="utf-8") as handle:
-        reader = csv.reader(handle)
-        header = next(reader, [])
-        cells = [row for row in reader if row]
-    if any(len(row) != len(header) for row in cells):  # a ragged row: pad or keep extras as csv.DictReader does
-        with open(package(root).csv_path(name), newline="", encoding="utf-8") as handle:
-            return list(csv.DictReader(handle))
-    return [dict(zip(header, row, strict=False)) for row in cells]
+    """Rows of table ``name`` as dicts of text (empty cell = ``""``), from its CSV, read by the one reader."""
+    import pyarrow as pa
+
+    from .arrow_io import read_csv_text
+    from .errors import DataPackageError
+
+    model = package(root)
+    try:
+        return list(read_csv_text(model.csv_path(name), model.table(name)).to_pylist())
+    except pa.ArrowInvalid as error:  # a ragged row, say: validate names the line
+        raise DataPackageError(f"{model.csv_path(name)}: cannot be read as CSV ({error}): run alliance-data validate {model.root}") from None
 
 
 def period_end(date: str) -> str:
