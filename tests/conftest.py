@@ -63,9 +63,14 @@ GENERATED = ("*.parquet", "dyad_year.csv", "dyad_year_directed.csv", "*.svg", "f
 
 
 def source_copy(target: Path) -> Path:
-    """A copy of the source checkout as git holds it: no generated files, environments or caches."""
-    shutil.copytree(REPO, target, ignore=shutil.ignore_patterns(".git", ".venv*", "__pycache__", "*.egg-info", ".*_cache",
-                                                               "build", "dist", *GENERATED))
+    """A copy of the source checkout as git holds it: no generated files, environments or caches
+    (the README figures under docs/readme/, which the release process commits, are kept)."""
+    ignored = shutil.ignore_patterns(".git", ".venv*", "__pycache__", "*.egg-info", ".*_cache", "build", "dist", *GENERATED)
+
+    def ignore(folder: str, names: list[str]) -> set[str]:
+        return set() if Path(folder) == REPO / "docs" / "readme" else ignored(folder, names)
+
+    shutil.copytree(REPO, target, ignore=ignore)
     return target
 
 

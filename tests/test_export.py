@@ -203,6 +203,9 @@ def test_release_set_is_complete_and_its_sums_are_right(tmp_path: Path, descript
         assert {f"alliance-data-{version}/{n}" for n in ("LICENSE", "README.md", "CODEBOOK.md")} <= set(archive.namelist())
         archive.extractall(tmp_path / "unzipped")
     assert main(["validate", str(tmp_path / "unzipped" / f"alliance-data-{version}")]) == 0
+    readme = (tmp_path / "unzipped" / f"alliance-data-{version}" / "README.md").read_text(encoding="utf-8")
+    images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", readme)
+    assert images and all((tmp_path / "unzipped" / f"alliance-data-{version}" / image).is_file() for image in images)
 
 
 def test_release_needs_a_source_checkout(tmp_path: Path) -> None:

@@ -34,8 +34,9 @@ def _zip_of_csv_package(root: Path, version: str) -> bytes:
         names = [_package.DESCRIPTOR, _package.DERIVED]
         for table in package(root).tables:
             names += [table.schema_path, table.path]
-        # What a reader of the zip alone needs: the licence, the README and the codebook.
-        names += [rel for rel in ("LICENSE", "LICENSE-DATA", "README.md", "CODEBOOK.md", "METHODS.md", "CITATION.cff") if (root / rel).is_file()]
+        # What a reader of the zip alone needs: the licence, the README (with the figures it shows) and the codebook.
+        names += [rel for rel in ("LICENSE", "LICENSE-DATA", "README.md", "CODEBOOK.md", "METHODS.md", "CITATION.cff",
+                                  "docs/readme/timeline.svg", "docs/readme/coverage.svg") if (root / rel).is_file()]
         for rel in sorted(names):
             info = zipfile.ZipInfo(f"{folder}/{rel}", date_time=ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
