@@ -8,7 +8,7 @@ returning :class:`~alliance_data.rules.RowProblem` items; :func:`problems` runs 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from .rules import FACT_TABLES, FOUNDING_ARTICLE, RowProblem
@@ -31,6 +31,34 @@ def _rows(table: pa.Table, *columns: str) -> Iterator[tuple[int, tuple[str, ...]
     present = [table[c].to_pylist() if c in table.column_names else None for c in columns]
     for i in range(table.num_rows):
         yield i, tuple("" if col is None else (col[i] or "") for col in present)
+
+
+def _where(table: pa.Table, mask: pa.Array, *columns: str) -> Iterator[tuple[int, tuple[str, ...]]]:
+    """:func:`_rows` over only the rows ``mask`` selects, numbered as in the whole table: the
+    selection is made in Arrow, so a large table's other rows never become Python objects."""
+    import pyarrow.compute as pc
+
+    picked = pc.indices_nonzero(pc.fill_null(mask, False))
+    for i, (_, values) in zip(picked.to_pylist(), _rows(table.take(picked), *columns), strict=True):
+        yield i, values
+
+
+def _text(table: pa.Table, column: str) -> pa.Array:
+    """A column's cells as text, missing ones empty (a column the table lacks: all empty)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if column not in table.column_names:
+        return pa.array([""] * table.num_rows, pa.string())
+    return pc.fill_null(table[column].combine_chunks().cast(pa.string()), "")
+
+
+def _among(values: pa.Array, allowed: Iterable[str]) -> pa.Array:
+    """Per cell, whether it is one of ``allowed``."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    return pc.is_in(values, value_set=pa.array(sorted(set(allowed)), pa.string()))
 
 
 def expected_reliability(kind: str, relayed_kind: str) -> str:
@@ -92,12 +120,15 @@ def reliability_follows_publishers(tables: Tables) -> Iterator[RowProblem]:
             yield RowProblem("sources", row, "reliability", f"is '{reliability}' but the source {whose}: use '{want}'", code="evidence/reliability")
 
 
-def _supporting(tables: Tables) -> dict[tuple[str, str], list[str]]:
-    """Each record's supporting sources, by (table, record id): one pass over the citations."""
+def _supporting(tables: Tables, records: set[str]) -> dict[tuple[str, str], list[str]]:
+    """The supporting sources of the records with these ids, by (table, record id): one pass over their citations."""
+    import pyarrow.compute as pc
+
+    citations = tables["citations"]
+    mask = pc.and_(_among(_text(citations, "stance"), ["supports"]), _among(_text(citations, "record_id"), records))
     backing: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for _, (record_table, record_id, source_id, stance) in _rows(tables["citations"], "record_table", "record_id", "source_id", "stance"):
-        if stance == "supports":
-            backing[(record_table, record_id)].append(source_id)
+    for _, (record_table, record_id, source_id) in _where(citations, mask, "record_table", "record_id", "source_id"):
+        backing[(record_table, record_id)].append(source_id)
     return backing
 
 
@@ -115,14 +146,14 @@ def confirmed_is_earned(tables: Tables, keys: dict[str, list[str]]) -> Iterator[
     """`confirmed` needs an official record or two independent originals."""
     if not {"citations", "sources"} <= tables.keys():
         return
+    confirmed = {table: list(_where(tables[table], _among(_text(tables[table], "evidence"), ["confirmed"]), keys[table][0]))
+                 for table in FACT_TABLES if table in tables and "evidence" in tables[table].column_names}
+    if not any(confirmed.values()):
+        return
     facts = SourceFacts(tables)
-    backing = _supporting(tables)
-    for table in FACT_TABLES:
-        if table not in tables or "evidence" not in tables[table].column_names:
-            continue
-        for row, (record_id, evidence) in _rows(tables[table], keys[table][0], "evidence"):
-            if evidence != "confirmed":
-                continue
+    backing = _supporting(tables, {record_id for rows in confirmed.values() for _, (record_id,) in rows})
+    for table, rows in confirmed.items():
+        for row, (record_id,) in rows:
             sources = backing.get((table, record_id), [])
             if not sources or any(s in facts.official for s in sources):
                 continue  # an uncited row is reported by the citation check
@@ -136,25 +167,25 @@ def confirmed_is_earned(tables: Tables, keys: dict[str, list[str]]) -> Iterator[
 def disputes_cite_the_other_side(tables: Tables, keys: dict[str, list[str]]) -> Iterator[RowProblem]:
     """A `disputed` or `denied` row cites the other side: a denial (`contradicts`) or the
     conflicting figure or date (`values_differently`, `dates_differently`)."""
+    import pyarrow.compute as pc
+
     if "citations" not in tables:
         return
-    other_side = {(t, r) for _, (t, r, stance) in _rows(tables["citations"], "record_table", "record_id", "stance") if stance and stance != "supports"}
-    for table in FACT_TABLES:
-        if table not in tables or "evidence" not in tables[table].column_names:
-            continue
-        for row, (record_id, evidence) in _rows(tables[table], keys[table][0], "evidence"):
-            if evidence in ("disputed", "denied") and (table, record_id) not in other_side:
+    contested = {table: list(_where(tables[table], _among(_text(tables[table], "evidence"), ["disputed", "denied"]), keys[table][0], "evidence"))
+                 for table in FACT_TABLES if table in tables and "evidence" in tables[table].column_names}
+    ids = {record_id for rows in contested.values() for _, (record_id, _) in rows}
+    if not ids:
+        return
+    citations = tables["citations"]
+    stance = _text(citations, "stance")
+    mask = pc.and_(pc.invert(_among(stance, ["", "supports"])), _among(_text(citations, "record_id"), ids))
+    other_side = {(t, r) for _, (t, r) in _where(citations, mask, "record_table", "record_id")}
+    for table, rows in contested.items():
+        for row, (record_id, evidence) in rows:
+            if (table, record_id) not in other_side:
                 yield RowProblem(table, row, "evidence", f"is '{evidence}' but no citation gives the other side: cite the denial "
                                  "(contradicts) or the conflicting figure or date (values_differently, dates_differently)",
                                  code="evidence/other-side-missing")
-
-
-def _roles(table: pa.Table, key: str) -> dict[str, dict[str, set[str]]]:
-    """record id → role → actors."""
-    roles: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for _, (record, actor, role) in _rows(table, key, "actor_id", "role"):
-        roles[record][role].add(actor)
-    return roles
 
 
 def claimant_is_not_denier(tables: Tables) -> Iterator[RowProblem]:
@@ -162,9 +193,12 @@ def claimant_is_not_denier(tables: Tables) -> Iterator[RowProblem]:
     for name, key in (("event_actors", "event_id"), ("agreement_parties", "agreement_id")):
         if name not in tables:
             continue
-        roles = _roles(tables[name], key)
-        for row, (record, actor, role) in _rows(tables[name], key, "actor_id", "role"):
-            if role == "denier" and actor in roles[record].get("claimant", set()):
+        role = _text(tables[name], "role")
+        claimants: dict[str, set[str]] = defaultdict(set)
+        for _, (record, actor) in _where(tables[name], _among(role, ["claimant"]), key, "actor_id"):
+            claimants[record].add(actor)
+        for row, (record, actor) in _where(tables[name], _among(role, ["denier"]), key, "actor_id"):
+            if actor in claimants.get(record, set()):
                 yield RowProblem(name, row, "role", f"{actor} is both claimant and denier of {record}", code="role/claimant-and-denier")
 
 
@@ -172,12 +206,18 @@ def events_make_sense(tables: Tables) -> Iterator[RowProblem]:
     """Every event has an actor; a directed event's source and target differ."""
     if "events" not in tables or "event_actors" not in tables:
         return
-    roles = _roles(tables["event_actors"], "event_id")
-    for row, (event_id,) in _rows(tables["events"], "event_id"):
-        if event_id not in roles:
-            yield RowProblem("events", row, "event_id", f"\"{event_id}\" has no actor: add a row to tables/event_actors.csv", code="event/no-actor")
-    for row, (event_id, actor, role) in _rows(tables["event_actors"], "event_id", "actor_id", "role"):
-        if role == "target" and actor in roles[event_id].get("source", set()):
+    import pyarrow.compute as pc
+
+    actors = tables["event_actors"]
+    lonely = pc.invert(_among(_text(tables["events"], "event_id"), _text(actors, "event_id").unique().to_pylist()))
+    for row, (event_id,) in _where(tables["events"], lonely, "event_id"):
+        yield RowProblem("events", row, "event_id", f"\"{event_id}\" has no actor: add a row to tables/event_actors.csv", code="event/no-actor")
+    role = _text(actors, "role")
+    sources: dict[str, set[str]] = defaultdict(set)
+    for _, (event_id, actor) in _where(actors, _among(role, ["source"]), "event_id", "actor_id"):
+        sources[event_id].add(actor)
+    for row, (event_id, actor) in _where(actors, _among(role, ["target"]), "event_id", "actor_id"):
+        if actor in sources.get(event_id, set()):
             yield RowProblem("event_actors", row, "actor_id", f"{actor} is both source and target of {event_id}: a directed event needs two actors",
                              code="role/source-and-target")
 
