@@ -100,9 +100,12 @@ def test_a_release_of_changed_data_needs_new_figures(release, tmp_path: Path) ->
     assert any(line.startswith("docs/readme/figures.json: fingerprint") for line in wrong), wrong
 
 
-def test_the_release_script_writes_what_it_checks(release, checkout: Path) -> None:
+def test_the_release_script_writes_what_it_checks(release, checkout: Path, monkeypatch) -> None:
+    drawn = {name: b"<?xml drawn " + name.encode() + b"?>" for name in release.IMAGES}
+    monkeypatch.setattr(release, "_draw", lambda data: drawn)  # drawing itself is checked above, against the data
     (checkout / "docs" / "readme" / "timeline.svg").unlink()
     release.write(checkout, DATA, "2026-01-02")
+    assert (checkout / "docs" / "readme" / "timeline.svg").read_bytes() == drawn["timeline.svg"]
     assert release.check(checkout, DATA, strict=False) == []
     assert 'date-released: "2026-01-02"' in (checkout / "CITATION.cff").read_text(encoding="utf-8")
     assert json.loads((checkout / "docs" / "readme" / "figures.json").read_text(encoding="utf-8"))["fingerprint"] == _package.fingerprint(DATA)
