@@ -122,6 +122,20 @@ def test_usage_errors_exit_2() -> None:
     assert result.returncode == 2 and "Traceback" not in result.stderr
 
 
+def test_commands_that_read_data_return_arrow_memory_promptly() -> None:
+    """The command's process (not a library user's) lets Arrow hand freed memory back at once."""
+    import pyarrow as pa
+
+    try:
+        pa.jemalloc_memory_pool()
+    except NotImplementedError:
+        pytest.skip("this pyarrow has no jemalloc")
+    code = ("import pyarrow as pa\nfrom alliance_data.cli import main\nbefore = pa.default_memory_pool().backend_name\n"
+            "main(['validate'])\nprint(before, pa.default_memory_pool().backend_name)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.split()[-1] == "jemalloc", result.stdout
+
+
 def test_an_internal_error_has_its_own_exit_code(monkeypatch, capsys) -> None:
     """A bug is neither bad data (1) nor bad usage (2): one line, exit 70, no traceback."""
     from alliance_data import cli
