@@ -170,18 +170,20 @@ def _cells(rel: str, raw: bytes, names: list[str], blanks: list[int]) -> tuple[p
     import pyarrow as pa
     import pyarrow.csv as pcsv
 
+    from ..arrow_io import read_csv_bytes
+
     try:
-        return pcsv.read_csv(
-            pa.py_buffer(raw),
-            # One block per file keeps each column in one chunk: no copy to combine them.
-            read_options=pcsv.ReadOptions(block_size=max(1 << 20, len(raw) + 1)),
-            parse_options=pcsv.ParseOptions(newlines_in_values=True),
-            convert_options=pcsv.ConvertOptions(
+        return read_csv_bytes(
+            raw,
+            pcsv.ParseOptions(newlines_in_values=True),
+            pcsv.ConvertOptions(
                 column_types={n: pa.string() for n in names},
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
                 null_values=[],
             ),
+            # One block per file keeps each column in one chunk: no copy to combine them.
+            block_size=len(raw) + 1,
         ), []
     except pa.ArrowInvalid:
         pass
