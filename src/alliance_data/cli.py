@@ -33,9 +33,11 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("info", help="show the data version and every table's rows and columns",
                         description="Show the data version and every table's rows and columns.")
     validate = commands.add_parser("validate", help="check a data package and name each problem by file, line and field",
-                                   description="Check a data package: exit 0 if valid, 1 if not, 2 if it cannot run.")
+                                   description="Check a data package: one line per problem (file, line, field, what is wrong, and its "
+                                               "stable code, listed in CONTRIBUTING.md); exit 0 if valid, 1 if not, 2 if it cannot run.")
     validate.add_argument("path", nargs="?", help="folder holding datapackage.json (default: the installed data)")
-    validate.add_argument("--format", choices=["text", "json"], default="text", help="report format (default: text)")
+    validate.add_argument("--format", choices=["text", "json"], default="text",
+                          help="report format: text, or json with each problem's path, line, field, message and code (default: text)")
     validate.add_argument("--fingerprint", metavar="SHA256", help="also check that the data has this content fingerprint "
                                                                   "(as printed by alliance-data info or citation())")
     build = commands.add_parser("build", help="write the panels, the Parquet files and the codebook from the CSVs",
