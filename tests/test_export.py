@@ -211,6 +211,14 @@ def test_release_set_is_complete_and_its_sums_are_right(tmp_path: Path, descript
 def test_release_needs_a_source_checkout(tmp_path: Path) -> None:
     assert main(["export", "--format", "release", "--out", str(tmp_path)]) == 2
     assert main(["export", "--format", "release", "--source", str(tmp_path), "--out", str(tmp_path / "o")]) == 2
+    # A data package without pyproject.toml is no checkout: a usage error, told by its class.
+    from alliance_data.errors import DataPackageError
+    from alliance_data.export import export_release
+
+    data = copy_data(tmp_path / "data", parquet=False)
+    with pytest.raises(DataPackageError, match="source checkout"):
+        export_release(tmp_path / "out", data)
+    assert main(["export", "--format", "release", "--source", str(data), "--out", str(tmp_path / "o2")]) == 2
 
 
 def test_exports_refuse_paths_that_leave_the_package(tmp_path: Path, capsys) -> None:

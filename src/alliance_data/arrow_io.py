@@ -67,15 +67,20 @@ def _csv_options(schema: pa.Schema, as_text: frozenset[str] = frozenset()) -> tu
     )
 
 
-def _without_signs(arrow: pa.Table, schema: pa.Schema) -> tuple[pa.Table, frozenset[str]]:
-    """The numeric columns of ``schema``, and ``arrow`` with a leading ``+`` dropped from them."""
+def _numeric(schema: pa.Schema) -> frozenset[str]:
+    """The columns of ``schema`` that hold numbers."""
     import pyarrow as pa
+
+    return frozenset(f.name for f in schema if pa.types.is_integer(f.type) or pa.types.is_floating(f.type))
+
+
+def _without_signs(arrow: pa.Table, names: frozenset[str]) -> pa.Table:
+    """``arrow`` with a leading ``+`` dropped from the text of the columns ``names``."""
     import pyarrow.compute as pc
 
-    numeric = frozenset(f.name for f in schema if pa.types.is_integer(f.type) or pa.types.is_floating(f.type))
-    for name in numeric & set(arrow.column_names):
+    for name in names:
         arrow = arrow.set_column(arrow.schema.get_field_index(name), name, pc.replace_substring_regex(arrow[name], r"^\+", ""))
-    return arrow, numeric
+    return arrow
 
 
 def read_csv_arrow(csv_path: Path | IO[bytes], table: Table) -> pa.Table:
@@ -89,8 +94,8 @@ def read_csv_arrow(csv_path: Path | IO[bytes], table: Table) -> pa.Table:
     except pa.ArrowInvalid:
         # Table Schema allows a sign on a number ("+365"), which Arrow's CSV parser refuses:
         # read the numbers as text, drop the sign, then cast (still an error for what is no number).
-        _, numeric = _without_signs(pa.table({}), schema)
-        arrow, _ = _without_signs(read_csv_bytes(raw, *_csv_options(schema, numeric)), schema)
+        numeric = _numeric(schema)
+        arrow = _without_signs(read_csv_bytes(raw, *_csv_options(schema, numeric)), numeric)
     return arrow.cast(schema)
 
 
@@ -174,11 +179,10 @@ def _csv_batches(csv_path: Path, table: Table, batch_rows: int) -> Iterator[pa.R
     # Arrow parses a block at a time and fails on a row longer than a block: make every row fit.
     block = BLOCK_SIZE + longest_row(csv_path)
     # Numbers are read as text and cast after dropping a sign ("+365"), which Arrow's parser refuses.
-    _, numeric = _without_signs(pa.table({}), schema)
+    numeric = _numeric(schema)
     reader = pcsv.open_csv(csv_path, pcsv.ReadOptions(block_size=block), *_csv_options(schema, numeric))
     for batch in reader:
-        signless, _ = _without_signs(pa.Table.from_batches([batch]), schema)
-        yield from signless.cast(schema).to_batches(max_chunksize=batch_rows)
+        yield from _without_signs(pa.Table.from_batches([batch]), numeric).cast(schema).to_batches(max_chunksize=batch_rows)
 
 
 def iter_batches(model: Package, name: str, batch_rows: int | None = None) -> Iterator[pa.RecordBatch]:

@@ -1,11 +1,13 @@
 """The ``alliance-data`` command: info, validate, build, export, diff, figures.
 
-Exit codes: 0 ok, 1 invalid data, 2 usage error or nothing to work on.
+Exit codes: 0 ok, 1 invalid data, 2 usage error or nothing to work on, 70 an internal error,
+130 interrupted.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import sys
@@ -13,11 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import _package
+from .errors import CannotCompare, DataPackageError, ExportError, MissingDependency
+
 if TYPE_CHECKING:
     from .validator import Problem, Report
-
-from .errors import CannotCompare, DataPackageError, ExportError, MissingDependency
-import contextlib
 
 OK, INVALID, USAGE = 0, 1, 2
 INTERNAL = 70  # a bug in alliance-data itself (sysexits' EX_SOFTWARE), never bad data or bad usage
@@ -221,7 +222,7 @@ def _export(fmt: str, out: Path, source: Path | None, quiet: bool = False) -> in
         return USAGE
     except ExportError as error:  # CannotRepresent included
         print(f"alliance-data: {error}", file=sys.stderr)
-        return USAGE if "source checkout" in str(error) else INVALID
+        return INVALID
     print(f"exported {len(written)} files to {out}")
     return OK
 

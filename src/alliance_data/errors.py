@@ -6,8 +6,9 @@
   (a panel, a Parquet file) an unbuilt checkout lacks.
 - :class:`CannotValidate`: validation cannot run at all (no such folder, no ``datapackage.json``).
 - :class:`BuildRefused`: the data has problems, so ``build`` wrote nothing; its ``report`` lists them.
-- :class:`ExportError`: an export cannot be made (no source checkout for a release, a value the
-  format cannot hold: :class:`CannotRepresent`).
+- :class:`ExportError`: an export cannot be made (data that fails its checks, a value the
+  format cannot hold: :class:`CannotRepresent`). A release asked of a folder that is no source
+  checkout is a :class:`DataPackageError`, a usage error.
 - :class:`CannotCompare`: ``diff`` cannot read a file of one of the packages.
 - :class:`InvalidDate`: a date that is not a real ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``.
 - :class:`MissingDependency`: an optional library is not installed; the message gives the

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .. import _package
 from .._io import write_bytes_atomic, write_text_atomic
-from ..errors import ExportError
+from ..errors import DataPackageError, ExportError
 from ..model import package
 from ..progress import Stage, silent
 from .package import export_parquet
@@ -90,7 +90,7 @@ def export_release(out: Path, root: Path, on_stage: Stage = silent) -> list[Path
         The files written, ``SHA256SUMS`` last.
     """
     if not (root / "pyproject.toml").is_file():
-        raise ExportError(f"{root}: a release is built from a source checkout (with pyproject.toml); use --source")
+        raise DataPackageError(f"{root}: a release is built from a source checkout (with pyproject.toml); use --source")
     on_stage("build the checkout")
     _build_checkout(root)
     version = _package.data_version(root)
