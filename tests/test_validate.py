@@ -325,6 +325,19 @@ def tiny_package(root: Path, text: str) -> Path:
     return root
 
 
+def test_a_key_of_several_fields_compares_each_by_its_type_like_frictionless(tmp_path: Path) -> None:
+    """1 and 01 are one integer in a key of two fields too, as in a key of one."""
+    root = tmp_path / "package"
+    root.mkdir()
+    schema = {"fields": [{"name": "n", "type": "integer"}, {"name": "tag", "type": "string"}], "primaryKey": ["n", "tag"]}
+    (root / "pairs.schema.json").write_text(json.dumps(schema), encoding="utf-8")
+    (root / "pairs.csv").write_text("n,tag\n1,x\n01,x\n2,x\n", encoding="utf-8")
+    descriptor = {"name": "pairs", "version": "1.0.0", "resources": [{"name": "pairs", "path": "pairs.csv", "schema": "pairs.schema.json"}]}
+    (root / "datapackage.json").write_text(json.dumps(descriptor), encoding="utf-8")
+    assert ("pairs.csv", 3, "n,tag", "key/duplicate") in located(validate(root).problems)
+    assert frictionless_valid(root) is False
+
+
 def hygiene_codes(tmp_path: Path, text: str) -> list[str]:
     import tempfile
 

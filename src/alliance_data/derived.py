@@ -17,32 +17,24 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .model import package
-from .panels import (ACTING_ROLES, ARMS, CLAIMED, COW, DOMAINS, DYAD_YEAR, DYAD_YEAR_DIRECTED, DYAD_YEAR_INPUTS,
-                     EVIDENCE_ORDER, FIRST_YEAR, FROM_ROLES, HEADLINE, LAST_YEAR, QUAD_CLASSES, QUALIFIER_ORDER,
-                     RELIABILITY_ORDER, STATISTIC_ORDER, STATUS_STEPS, SUCCESSOR, TO_ROLES, panels_from, side_of)
-from .status import (FORMAL, IN_FORCE, Rows, Step, coverage_through, dated_statuses, period_end, read_rows, status_steps,
-                     statuses_on)
+# The panels' constants and status helpers callers read through this module (history, figures, the tests).
+from .panels import ARMS, DYAD_YEAR, DYAD_YEAR_DIRECTED, DYAD_YEAR_INPUTS, FIRST_YEAR, LAST_YEAR, panels_from, side_of
+from .status import FORMAL, IN_FORCE, coverage_through, period_end, read_rows, read_text_table, statuses_on
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
 __all__ = [
-    "ACTING_ROLES", "AGREEMENTS_WIDE", "AGREEMENTS_WIDE_DESCRIPTION", "ARMS", "CLAIMED", "COW", "DOMAINS", "DYAD_YEAR",
-    "DYAD_YEAR_DIRECTED", "DYAD_YEAR_INPUTS", "EVIDENCE_ORDER", "FIRST_YEAR", "FORMAL", "FROM_ROLES", "HEADLINE", "IN_FORCE",
-    "LAST_YEAR", "QUAD_CLASSES", "QUALIFIER_ORDER", "RELIABILITY_ORDER", "STATISTIC_ORDER", "STATUS_STEPS", "SUCCESSOR",
-    "TO_ROLES", "WIDE_AGREEMENT_FIELDS", "Rows", "Step", "agreements_wide", "agreements_wide_csv",
-    "agreements_wide_descriptions", "coverage_through", "dated_statuses", "dyad_year", "dyad_year_csv", "panels",
-    "panels_csv", "panels_csv_from", "panels_from", "period_end", "read_inputs", "read_rows", "side_of", "status_steps",
-    "statuses_on",
+    "AGREEMENTS_WIDE", "AGREEMENTS_WIDE_DESCRIPTION", "ARMS", "DYAD_YEAR", "DYAD_YEAR_DIRECTED", "DYAD_YEAR_INPUTS",
+    "FIRST_YEAR", "FORMAL", "IN_FORCE", "LAST_YEAR", "WIDE_AGREEMENT_FIELDS", "agreements_wide", "agreements_wide_csv",
+    "agreements_wide_descriptions", "coverage_through", "dyad_year", "panels", "panels_csv", "panels_csv_from",
+    "period_end", "read_inputs", "read_rows", "side_of", "statuses_on",
 ]
 
 
 def read_inputs(root: Path | None = None) -> dict[str, pa.Table]:
     """The tables the panels are derived from (:data:`DYAD_YEAR_INPUTS`), each read once from its CSV, as text."""
-    from .arrow_io import read_csv_text
-
-    model = package(root)
-    return {name: read_csv_text(model.csv_path(name), model.table(name)) for name in DYAD_YEAR_INPUTS}
+    return {name: read_text_table(name, root) for name in DYAD_YEAR_INPUTS}
 
 
 def panels(root: Path | None = None) -> dict[str, list[dict[str, Any]]]:
@@ -86,11 +78,6 @@ def panels_csv_from(tables: Mapping[str, pa.Table], root: Path | None = None) ->
             writer.writerow({k: ("" if v is None else _text(v)) for k, v in row.items()})
         out[name] = buffer.getvalue().encode("utf-8")
     return out
-
-
-def dyad_year_csv(root: Path | None = None) -> bytes:
-    """The non-directed panel as CSV bytes."""
-    return panels_csv(root)[DYAD_YEAR]
 
 
 def _text(value: Any) -> str:

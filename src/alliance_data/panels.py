@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from . import _columns as col
-from .status import FORMAL, Rows, in_force_on, period_end
+from .status import FORMAL, Rows, coverage_through, in_force_on, period_end
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -40,7 +40,6 @@ FROM_ROLES = {"source", "supplier"}
 TO_ROLES = {"target", "recipient", "beneficiary"}
 # Evidence in the headline counts; `claimed` columns hold the rest; `denied` never counts.
 HEADLINE = ("confirmed", "reported")
-CLAIMED = ("alleged", "disputed", "expected")
 # Steps in an agreement's life after its signature: counted apart, outside the Goldstein sums
 # (CAMEO has no code for ratification or entry into force; coded as a signature they would
 # count one treaty many times).
@@ -125,8 +124,8 @@ class _Sources:
         official = col.among(column["reliability"], "standard") & col.among(kind, {"official", "intergovernmental"})
         self.standing = np.where(official, 0, col.place(column["reliability"], RELIABILITY_ORDER))
         self.published = _per_year(_year(column["published"]))
-        dates = [v for v in pc.unique(column["published"]).to_pylist() if v]  # in the order max() would meet them
-        self.through = max(dates, key=period_end) if dates else ""
+        # The distinct dates in the order the rows give them, so ties resolve as over the rows.
+        self.through = coverage_through({"published": v} for v in pc.unique(column["published"]).to_pylist())
 
     def original_of(self, source_ids: pa.Array) -> pa.Array:
         """The outlet each source stands for (the one it relays, else its publisher); an unknown id stands for itself."""

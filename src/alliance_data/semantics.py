@@ -8,13 +8,16 @@ returning :class:`~alliance_data.rules.RowProblem` items; :func:`problems` runs 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
+from . import _columns as col
 from .rules import FACT_TABLES, FOUNDING_ARTICLE, RowProblem
 
 if TYPE_CHECKING:
     import pyarrow as pa
+
+    from ._columns import Array
 
 Tables = dict[str, "pa.Table"]
 
@@ -33,32 +36,14 @@ def _rows(table: pa.Table, *columns: str) -> Iterator[tuple[int, tuple[str, ...]
         yield i, tuple("" if col is None else (col[i] or "") for col in present)
 
 
-def _where(table: pa.Table, mask: pa.Array, *columns: str) -> Iterator[tuple[int, tuple[str, ...]]]:
+def _where(table: pa.Table, mask: Array, *columns: str) -> Iterator[tuple[int, tuple[str, ...]]]:
     """:func:`_rows` over only the rows ``mask`` selects, numbered as in the whole table: the
-    selection is made in Arrow, so a large table's other rows never become Python objects."""
-    import pyarrow.compute as pc
+    selection is made over whole columns, so a large table's other rows never become Python objects."""
+    import numpy as np
 
-    picked = pc.indices_nonzero(pc.fill_null(mask, False))
-    for i, (_, values) in zip(picked.to_pylist(), _rows(table.take(picked), *columns), strict=True):
+    picked = np.flatnonzero(mask)
+    for i, (_, values) in zip(picked.tolist(), _rows(table.take(picked), *columns), strict=True):
         yield i, values
-
-
-def _text(table: pa.Table, column: str) -> pa.Array:
-    """A column's cells as text, missing ones empty (a column the table lacks: all empty)."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if column not in table.column_names:
-        return pa.array([""] * table.num_rows, pa.string())
-    return pc.fill_null(table[column].combine_chunks().cast(pa.string()), "")
-
-
-def _among(values: pa.Array, allowed: Iterable[str]) -> pa.Array:
-    """Per cell, whether it is one of ``allowed``."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    return pc.is_in(values, value_set=pa.array(sorted(set(allowed)), pa.string()))
 
 
 def expected_reliability(kind: str, relayed_kind: str) -> str:
@@ -122,10 +107,9 @@ def reliability_follows_publishers(tables: Tables) -> Iterator[RowProblem]:
 
 def _supporting(tables: Tables, records: set[str]) -> dict[tuple[str, str], list[str]]:
     """The supporting sources of the records with these ids, by (table, record id): one pass over their citations."""
-    import pyarrow.compute as pc
 
     citations = tables["citations"]
-    mask = pc.and_(_among(_text(citations, "stance"), ["supports"]), _among(_text(citations, "record_id"), records))
+    mask = col.among(col.text(citations, "stance"), "supports") & col.among(col.text(citations, "record_id"), records)
     backing: dict[tuple[str, str], list[str]] = defaultdict(list)
     for _, (record_table, record_id, source_id) in _where(citations, mask, "record_table", "record_id", "source_id"):
         backing[(record_table, record_id)].append(source_id)
@@ -146,7 +130,7 @@ def confirmed_is_earned(tables: Tables, keys: dict[str, list[str]]) -> Iterator[
     """`confirmed` needs an official record or two independent originals."""
     if not {"citations", "sources"} <= tables.keys():
         return
-    confirmed = {table: list(_where(tables[table], _among(_text(tables[table], "evidence"), ["confirmed"]), keys[table][0]))
+    confirmed = {table: list(_where(tables[table], col.among(col.text(tables[table], "evidence"), "confirmed"), keys[table][0]))
                  for table in FACT_TABLES if table in tables and "evidence" in tables[table].column_names}
     if not any(confirmed.values()):
         return
@@ -167,18 +151,17 @@ def confirmed_is_earned(tables: Tables, keys: dict[str, list[str]]) -> Iterator[
 def disputes_cite_the_other_side(tables: Tables, keys: dict[str, list[str]]) -> Iterator[RowProblem]:
     """A `disputed` or `denied` row cites the other side: a denial (`contradicts`) or the
     conflicting figure or date (`values_differently`, `dates_differently`)."""
-    import pyarrow.compute as pc
 
     if "citations" not in tables:
         return
-    contested = {table: list(_where(tables[table], _among(_text(tables[table], "evidence"), ["disputed", "denied"]), keys[table][0], "evidence"))
+    contested = {table: list(_where(tables[table], col.among(col.text(tables[table], "evidence"), {"disputed", "denied"}), keys[table][0], "evidence"))
                  for table in FACT_TABLES if table in tables and "evidence" in tables[table].column_names}
     ids = {record_id for rows in contested.values() for _, (record_id, _) in rows}
     if not ids:
         return
     citations = tables["citations"]
-    stance = _text(citations, "stance")
-    mask = pc.and_(pc.invert(_among(stance, ["", "supports"])), _among(_text(citations, "record_id"), ids))
+    stance = col.text(citations, "stance")
+    mask = ~col.among(stance, {"", "supports"}) & col.among(col.text(citations, "record_id"), ids)
     other_side = {(t, r) for _, (t, r) in _where(citations, mask, "record_table", "record_id")}
     for table, rows in contested.items():
         for row, (record_id, evidence) in rows:
@@ -193,11 +176,11 @@ def claimant_is_not_denier(tables: Tables) -> Iterator[RowProblem]:
     for name, key in (("event_actors", "event_id"), ("agreement_parties", "agreement_id")):
         if name not in tables:
             continue
-        role = _text(tables[name], "role")
+        role = col.text(tables[name], "role")
         claimants: dict[str, set[str]] = defaultdict(set)
-        for _, (record, actor) in _where(tables[name], _among(role, ["claimant"]), key, "actor_id"):
+        for _, (record, actor) in _where(tables[name], col.among(role, "claimant"), key, "actor_id"):
             claimants[record].add(actor)
-        for row, (record, actor) in _where(tables[name], _among(role, ["denier"]), key, "actor_id"):
+        for row, (record, actor) in _where(tables[name], col.among(role, "denier"), key, "actor_id"):
             if actor in claimants.get(record, set()):
                 yield RowProblem(name, row, "role", f"{actor} is both claimant and denier of {record}", code="role/claimant-and-denier")
 
@@ -206,17 +189,16 @@ def events_make_sense(tables: Tables) -> Iterator[RowProblem]:
     """Every event has an actor; a directed event's source and target differ."""
     if "events" not in tables or "event_actors" not in tables:
         return
-    import pyarrow.compute as pc
 
     actors = tables["event_actors"]
-    lonely = pc.invert(_among(_text(tables["events"], "event_id"), _text(actors, "event_id").unique().to_pylist()))
+    lonely = ~col.among(col.text(tables["events"], "event_id"), set(col.text(actors, "event_id").unique().to_pylist()))
     for row, (event_id,) in _where(tables["events"], lonely, "event_id"):
         yield RowProblem("events", row, "event_id", f"\"{event_id}\" has no actor: add a row to tables/event_actors.csv", code="event/no-actor")
-    role = _text(actors, "role")
+    role = col.text(actors, "role")
     sources: dict[str, set[str]] = defaultdict(set)
-    for _, (event_id, actor) in _where(actors, _among(role, ["source"]), "event_id", "actor_id"):
+    for _, (event_id, actor) in _where(actors, col.among(role, "source"), "event_id", "actor_id"):
         sources[event_id].add(actor)
-    for row, (event_id, actor) in _where(actors, _among(role, ["target"]), "event_id", "actor_id"):
+    for row, (event_id, actor) in _where(actors, col.among(role, "target"), "event_id", "actor_id"):
         if actor in sources.get(event_id, set()):
             yield RowProblem("event_actors", row, "actor_id", f"{actor} is both source and target of {event_id}: a directed event needs two actors",
                              code="role/source-and-target")

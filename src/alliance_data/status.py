@@ -25,8 +25,8 @@ FORMAL = {"treaty", "intergovernmental_agreement", "trade_agreement", "memorandu
 IN_FORCE = {"in_force", "active"}
 
 
-def read_rows(name: str, root: Path | None = None) -> Rows:
-    """Rows of table ``name`` as dicts of text (empty cell = ``""``), from its CSV, read by the one reader."""
+def read_text_table(name: str, root: Path | None = None) -> pa.Table:
+    """Table ``name`` from its CSV, every column as text (empty cell = ``""``), through the one reader."""
     import pyarrow as pa
 
     from .arrow_io import read_csv_text
@@ -34,9 +34,14 @@ def read_rows(name: str, root: Path | None = None) -> Rows:
 
     model = package(root)
     try:
-        return list(read_csv_text(model.csv_path(name), model.table(name)).to_pylist())
+        return read_csv_text(model.csv_path(name), model.table(name))
     except pa.ArrowInvalid as error:  # a ragged row, say: validate names the line
         raise DataPackageError(f"{model.csv_path(name)}: cannot be read as CSV ({error}): run alliance-data validate {model.root}") from None
+
+
+def read_rows(name: str, root: Path | None = None) -> Rows:
+    """Rows of table ``name`` as dicts of text (empty cell = ``""``), from its CSV."""
+    return list(read_text_table(name, root).to_pylist())
 
 
 def period_end(date: str) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 
 from .. import derived
 from ..model import Table, package
+from ..rules import FACT_TABLES
 
 DATASETTE_METADATA = "metadata.json"
 MONEY_COLUMNS = ("value_low", "value_high", "value_currency", "value_qualifier")
@@ -69,8 +70,6 @@ def datasette_metadata(database: str, root: Path | None = None) -> dict[str, Any
             "facets": [f.name for f in table.fields if f.enum is not None],
             **({"label_column": label} if label else {}),
         }
-    from ..rules import FACT_TABLES
-
     for name in code_tables({table.name: table for table in model.tables}):
         # Hidden from the index page (reachable by address and through every enum column's link).
         tables[name] = {"title": f"Allowed values: {name.removeprefix('codes_')}", "label_column": "label", "hidden": True,

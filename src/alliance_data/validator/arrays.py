@@ -4,11 +4,11 @@ bounds, NFC, and repeats (with the line each repeat first appeared on)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from .profile import TYPE_SHAPES
-from .table import CheckedTable, Collector, joined
+from .table import CheckedTable, Collector, column
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -100,6 +100,22 @@ def has_repeats(rows: pa.Array, values: pa.Array, indices: pa.Array | None) -> b
     return bool(len(values) - (empty >= 0) < len(rows) - empty_rows)
 
 
+def compared_joined(table: CheckedTable, names: Sequence[str]) -> pa.Array:
+    """Several key fields' cells joined per row by the unit separator, each as its type compares
+    it (from the codes the cell checks keep: "01" and "1" are one integer, "TRUE" and "true" one boolean)."""
+    import pyarrow.compute as pc
+
+    def compared(name: str) -> pa.Array:
+        if name not in table.codes:
+            return column(table.strings, name)
+        values, indices = table.codes[name]
+        return values if indices is None else pc.take(values, indices)
+
+    if len(names) == 1:
+        return compared(names[0])
+    return pc.binary_join_element_wise(*[compared(n) for n in names], "\x1f")
+
+
 def composite_repeats(table: CheckedTable, names: list[str]) -> bool:
     """Whether some combination of the fields repeats, from their dictionary codes.
 
@@ -111,11 +127,8 @@ def composite_repeats(table: CheckedTable, names: list[str]) -> bool:
     import pyarrow.compute as pc
 
     radix = [len(table.codes[n][0]) for n in names]
-    if float(np.prod([float(r) for r in radix])) >= 2.0**62:
-        keys = joined(table.strings, names)
-        return len(pc.unique(keys)) < len(keys)
-    if any(table.codes[n][1] is None for n in names):  # a field of mostly different values
-        keys = joined(table.strings, names)
+    if float(np.prod([float(r) for r in radix])) >= 2.0**62 or any(table.codes[n][1] is None for n in names):
+        keys = compared_joined(table, names)  # very wide, or a field of mostly different values
         return len(pc.unique(keys)) < len(keys)
     packed = np.zeros(table.strings.num_rows, dtype=np.int64)
     for name, size in zip(names, radix, strict=False):

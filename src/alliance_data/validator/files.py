@@ -239,10 +239,11 @@ def _past_blanks(lines: np.ndarray, blanks: list[int]) -> np.ndarray:
 
     if not blanks:
         return lines
-    out = np.array(lines, dtype=np.int64)
-    for blank in sorted(blanks):  # each blank line pushes the lines at or after it down by one
-        out[out >= blank] += 1
-    return out
+    # The k-th blank line (sorted, from 0) sits before the lines numbered blank - k or more without
+    # blanks: each line moves down by how many of those thresholds it reaches (one pass, not one per blank).
+    ordered = np.sort(np.asarray(blanks, dtype=np.int64))
+    thresholds = ordered - np.arange(len(ordered))
+    return np.asarray(lines, dtype=np.int64) + np.searchsorted(thresholds, lines, side="right")
 
 
 def stray_files(root: Path, resources: list[Any]) -> list[Problem]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .arrays import composite_repeats, duplicates
+from .arrays import composite_repeats, compared_joined, duplicates
 from .profile import TYPE_SHAPES
 from .report import Problem, quote
-from .table import CheckedTable, Collector, joined
+from .table import CheckedTable, Collector
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -23,7 +23,7 @@ def check_primary_key(table: CheckedTable) -> None:
     key_fields = list(table.model.primary_key)
     if len(key_fields) < 2 or not composite_repeats(table, key_fields):
         return
-    keys = joined(table.strings, key_fields)
+    keys = compared_joined(table, key_fields)
     filled = pc.invert(pc.equal(keys, "\x1f" * (len(key_fields) - 1)))
     strings = table.strings
     duplicates(Collector(table.problems, table.rel, table.lines), ",".join(key_fields), "key/duplicate", keys, filled,
@@ -46,9 +46,9 @@ def _check_foreign_key(table: CheckedTable, fk: ForeignKey, parent: CheckedTable
     if len(fields) == 1:
         bad = _dangling_values(table, fields[0], parent, parent_fields[0])
     else:
-        child = joined(table.strings, fields)
+        child = compared_joined(table, fields)
         filled = pc.invert(pc.equal(child, "\x1f" * (len(fields) - 1)))
-        bad = pc.and_(filled, pc.invert(pc.is_in(child, value_set=joined(parent.strings, parent_fields))))
+        bad = pc.and_(filled, pc.invert(pc.is_in(child, value_set=compared_joined(parent, parent_fields))))
     if bad is None or not pc.any(bad).as_py():
         return
     where = f"{','.join(parent_fields)} in {parent.rel}"

@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 from .report import MAX_PER_FIELD, Problem
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
 
     import numpy as np
     import pyarrow as pa
@@ -62,12 +61,3 @@ def column(strings: pa.Table, name: str) -> pa.Array:
     import pyarrow as pa
 
     return strings[name].combine_chunks() if strings.num_rows else pa.array([], pa.string())
-
-
-def joined(strings: pa.Table, names: Sequence[str]) -> pa.Array:
-    """Several columns' cells joined per row by the unit separator (U+001F)."""
-    import pyarrow.compute as pc
-
-    if len(names) == 1:
-        return column(strings, names[0])
-    return pc.binary_join_element_wise(*[column(strings, n) for n in names], "\x1f")
