@@ -9,9 +9,12 @@ from .. import derived
 from ..model import package
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Iterable, Iterator
 
     import pandas as pd
+
+    # What frames() yields: each table's name, its frame and its columns' descriptions.
+    Frames = Iterable[tuple[str, pd.DataFrame, dict[str, str]]]
 
 
 def frames(root: Path | None = None) -> Iterator[tuple[str, pd.DataFrame, dict[str, str]]]:

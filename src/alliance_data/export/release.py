@@ -15,6 +15,7 @@ from .._io import write_bytes_atomic, write_text_atomic
 from ..errors import DataPackageError, ExportError
 from ..model import package
 from ..progress import Stage, silent
+from .frames import frames
 from .package import export_parquet
 from .sqlite import SQLITE_NAME, export_sqlite
 from .stata import stata_zip
@@ -106,9 +107,10 @@ def export_release(out: Path, root: Path, on_stage: Stage = silent) -> list[Path
     on_stage("SQLite database")
     export_sqlite(out / SQLITE_NAME, root)
     on_stage("Stata files")
-    write_bytes_atomic(out / "alliance-data-stata.zip", stata_zip(root))
+    shared = list(frames(root))  # read and typed once for both the Stata files and the workbook
+    write_bytes_atomic(out / "alliance-data-stata.zip", stata_zip(root, shared))
     on_stage("workbook")
-    write_bytes_atomic(out / "alliance-data.xlsx", xlsx_bytes(root))
+    write_bytes_atomic(out / "alliance-data.xlsx", xlsx_bytes(root, shared))
     on_stage("figures")
     try:
         from .. import figures

@@ -19,6 +19,8 @@ from .frames import frames
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .frames import Frames
+
 STATA_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,31}$")
 # A file's header carries a time stamp: a fixed one (as the release zips' entries have) makes the
 # bytes depend on the data alone, so two exports of one version are the same file.
@@ -153,13 +155,16 @@ def export_stata(out: Path, root: Path | None = None) -> list[Path]:
     return written
 
 
-def stata_zip(root: Path | None = None) -> bytes:
+def stata_zip(root: Path | None = None, tables: Frames | None = None) -> bytes:
     """The Stata files of every table in one zip, for the release set.
 
     Parameters
     ----------
     root : Path, optional
         The data package; by default the bundled data.
+    tables : iterable, optional
+        The frames of :func:`frames`, when the caller has them already (the release writes
+        the workbook from the same frames); by default read here, one at a time.
 
     Returns
     -------
@@ -169,7 +174,7 @@ def stata_zip(root: Path | None = None) -> bytes:
     version = _package.data_version(root)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, frame, descriptions in frames(root):
+        for name, frame, descriptions in frames(root) if tables is None else tables:
             info = zipfile.ZipInfo(f"alliance-data-{version}-stata/{name}.dta", date_time=(2000, 1, 1, 0, 0, 0))
             archive.writestr(info, stata_bytes(frame, descriptions, f"alliance-data {version}: {name}"), zipfile.ZIP_DEFLATED)
     return buffer.getvalue()

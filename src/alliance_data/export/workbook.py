@@ -19,6 +19,8 @@ from .frames import frames
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .frames import Frames
+
 EXCEL_CELL = 32767  # characters in one cell
 EXCEL_SHEET = 31  # characters in a sheet name
 
@@ -65,7 +67,7 @@ def _check_cells(name: str, frame: pd.DataFrame) -> None:
                                       f"than Excel holds ({EXCEL_CELL}); use the CSV, Parquet or SQLite files")
 
 
-def xlsx_bytes(root: Path | None = None) -> bytes:
+def xlsx_bytes(root: Path | None = None, tables: Frames | None = None) -> bytes:
     """One workbook: an ``about`` sheet (version, licence, fingerprint, how to cite), a
     ``codebook`` sheet (every column with its type, description and allowed values), then a
     sheet per table. Refuses a cell longer than Excel holds rather than cutting it.
@@ -74,6 +76,9 @@ def xlsx_bytes(root: Path | None = None) -> bytes:
     ----------
     root : Path, optional
         The data package; by default the bundled data.
+    tables : iterable, optional
+        The frames of :func:`frames`, when the caller has them already (the release writes the
+        Stata files from the same frames); by default read here.
 
     Returns
     -------
@@ -89,7 +94,7 @@ def xlsx_bytes(root: Path | None = None) -> bytes:
 
     model = package(root)
     sheets: dict[str, pd.DataFrame] = {"about": _about(model, root), "codebook": _codebook(model, root)}
-    for name, frame, _ in frames(root):
+    for name, frame, _ in frames(root) if tables is None else tables:
         sheet = name[:EXCEL_SHEET]
         if sheet in sheets:  # validate refuses such names; never let one sheet silently replace another
             raise CannotRepresent(f"{name}: its sheet name {sheet!r} (cut to {EXCEL_SHEET} characters) is taken; rename the table")
