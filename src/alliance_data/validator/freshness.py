@@ -13,6 +13,8 @@ from ..arrow_io import same_content
 from ..codebook import CODEBOOK
 from ..codebook import render as render_codebook
 from ..derived import DYAD_YEAR_INPUTS, panels_csv_from
+from ..dtypes import arrow_schema
+from .dataset import typed_table
 from .report import REBUILD, Problem, quote
 from .table import CheckedTable
 
@@ -51,20 +53,17 @@ def check_parquet(root: Path, table: CheckedTable) -> list[Problem]:
     parquet_rel = str(PurePosixPath(table.rel).with_suffix(".parquet"))
     if not (root / parquet_rel).is_file():
         return []  # a package without Parquet (a CSV export, say) is complete; CI checks the repository's
-    import pyarrow as pa
     import pyarrow.parquet as pq
-
-    from ..arrow_io import read_csv_arrow
 
     try:
         with pq.ParquetFile(root / parquet_rel) as parquet:  # not pq.read_table, which can import pandas
             actual = parquet.read()
     except Exception as error:  # any unreadable file is reported, whatever pyarrow raised
         return [Problem(parquet_rel, 0, "", f"cannot be read ({type(error).__name__}): {REBUILD}", "generated/unreadable", generated=True)]
-    try:
-        expected = read_csv_arrow(root / table.rel, table.model)
-    except pa.ArrowInvalid:
-        return []  # a cell that is not of its type: the cell checks name it, and build will not run
+    try:  # the cells already read, typed as the readers type them: the CSV is not parsed a second time
+        expected = typed_table(table).cast(arrow_schema(table.model))
+    except ValueError:  # pyarrow's ArrowInvalid included
+        return []  # a cell the readers cannot type either (its own checks speak for it), and build will not run
     if not same_content(actual, expected):
         return [Problem(parquet_rel, 0, "", f"does not hold the data of {table.rel}: {REBUILD}", "generated/stale", generated=True)]
     return []
